@@ -1,0 +1,59 @@
+//! The HTTP surface: every route in one table, thin handlers, and the request plumbing
+//! (request ids, authentication, JSON bodies) they share.
+
+pub mod audit;
+pub mod authentication;
+pub mod health;
+pub mod json_body;
+pub mod keys;
+pub mod me;
+pub mod organizations;
+pub mod request_context;
+
+use crate::error::ApiError;
+use actix_web::http::Method;
+use actix_web::web;
+
+/// Declares the routes once: registers them with actix and lists them in `ROUTES`, which the
+/// contract test compares with `openapi.yaml`. A matched path with an unlisted method gets a
+/// 405 problem with an `Allow` header.
+macro_rules! routes {
+    ($( $path:literal => { $( $method:ident => $handler:path ),+ $(,)? } ),* $(,)?) => {
+        /// Every (method, path) the service answers, in OpenAPI path syntax.
+        pub const ROUTES: &[(&str, &str)] = &[ $( $( (stringify!($method), $path), )+ )* ];
+
+        /// Registers every route on an actix app.
+        pub fn configure(config: &mut web::ServiceConfig) {
+            $(
+                config.service(
+                    web::resource($path)
+                        $( .route(web::method(Method::$method).to($handler)) )+
+                        .default_service(web::to(|| async {
+                            Err::<actix_web::HttpResponse, ApiError>(ApiError::MethodNotAllowed {
+                                allowed: &[$( stringify!($method) ),+],
+                            })
+                        })),
+                );
+            )*
+        }
+    };
+}
+
+routes! {
+    "/health/live" => { GET => health::live },
+    "/health/ready" => { GET => health::ready },
+    "/metrics" => { GET => health::metrics },
+    "/openapi.yaml" => { GET => health::openapi },
+    "/v1/me" => { GET => me::show },
+    "/v1/organizations" => { GET => organizations::list, POST => organizations::create },
+    "/v1/organizations/{id}" => { GET => organizations::show },
+    "/v1/organizations/{id}/api-keys" => { GET => keys::list, POST => keys::create },
+    "/v1/api-keys/{id}" => { DELETE => keys::revoke },
+    "/v1/audit-events" => { GET => audit::list },
+    "/v1/audit-events/verification" => { GET => audit::verify },
+}
+
+/// The answer for a path no route matches.
+pub async fn route_not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::not_found("No route matches this path."))
+}

@@ -1,0 +1,118 @@
+//! Organisation routes (admin only).
+
+use super::authentication::Caller;
+use super::json_body::read_json;
+use crate::domain::authz::Action;
+use crate::domain::organization::{
+    OrganizationKind, OrganizationRequest, validate_new_organization,
+};
+use crate::domain::pagination::{TimeIdCursor, page_limit};
+use crate::error::ApiError;
+use crate::service;
+use crate::startup::AppState;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use uuid::Uuid;
+use validator::Validate;
+
+#[derive(Debug, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrganizationRequest {
+    #[validate(length(min = 1, max = 20))]
+    pub kind: String,
+    #[validate(length(min = 1, max = 200))]
+    pub name: String,
+    #[validate(length(min = 1, max = 20))]
+    pub tax_code: Option<String>,
+    #[validate(length(min = 1, max = 10))]
+    pub authority: Option<String>,
+    #[validate(length(min = 1, max = 500))]
+    pub address: Option<String>,
+    #[validate(length(min = 1, max = 100))]
+    pub province: Option<String>,
+}
+
+pub async fn create(
+    caller: Caller,
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageOrganizations)?;
+    let body: CreateOrganizationRequest = read_json(&request, payload).await?;
+    let valid = validate_new_organization(&OrganizationRequest {
+        kind: body.kind,
+        name: body.name,
+        tax_code: body.tax_code,
+        address: body.address,
+        province: body.province,
+        authority: body.authority,
+    })
+    .map_err(ApiError::Validation)?;
+    let actor = caller.actor();
+    let created = state
+        .db
+        .transaction(move |connection| service::organizations::create(connection, &actor, valid))
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((LOCATION, format!("/v1/organizations/{}", created.id)))
+        .json(created))
+}
+
+pub async fn show(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageOrganizations)?;
+    let id = id.into_inner();
+    let organization = state
+        .db
+        .run(move |connection| service::organizations::get(connection, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(organization))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListOrganizationsQuery {
+    pub kind: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+pub async fn list(
+    caller: Caller,
+    query: web::Query<ListOrganizationsQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageOrganizations)?;
+    let query = query.into_inner();
+    let limit = page_limit(query.limit).map_err(ApiError::invalid)?;
+    let after = query
+        .cursor
+        .as_deref()
+        .map(TimeIdCursor::decode)
+        .transpose()
+        .map_err(ApiError::invalid)?;
+    let kind = match query.kind {
+        None => None,
+        Some(text) => Some(
+            OrganizationKind::parse(&text)
+                .ok_or_else(|| {
+                    ApiError::invalid(crate::domain::field_violation::FieldViolation::new(
+                        "/kind",
+                        "unknown_value",
+                        "The kind filter must be operator, exporter or authority.",
+                    ))
+                })?
+                .as_str(),
+        ),
+    };
+    let page = state
+        .db
+        .run(move |connection| service::organizations::list(connection, kind, after, limit))
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}

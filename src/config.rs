@@ -1,0 +1,196 @@
+//! Configuration from environment variables. Every variable has a default so that a bare
+//! `cargo run --release` works against the local PostgreSQL server (or the one `pg_virtualenv`
+//! points the libpq `PG*` variables at). The README's configuration table lists them all.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Everything the service reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// libpq connection string or URL. The default names only the database, so host, port,
+    /// user and password come from the `PG*` variables and libpq's own defaults.
+    pub database_url: String,
+    pub bind_address: SocketAddr,
+    /// A `tracing` filter directive such as `info` or `agri_quarantine=debug,info`.
+    pub log_level: String,
+    pub log_format: LogFormat,
+    pub db_pool_size: u32,
+    /// How long a request waits for a free connection before it gets 503.
+    pub db_pool_timeout: Duration,
+    /// libpq `connect_timeout`: how long opening a connection may take.
+    pub db_connect_timeout: Duration,
+    /// Server-side `statement_timeout` set on every connection.
+    pub db_statement_timeout: Duration,
+    pub request_body_limit_bytes: usize,
+    /// How long in-flight requests may take to finish after SIGINT or SIGTERM.
+    pub shutdown_timeout: Duration,
+    /// HTTP worker threads; defaults to the number of CPUs.
+    pub workers: Option<usize>,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "dbname=agri_quarantine";
+
+/// A variable that is set but cannot be understood.
+#[derive(Debug, thiserror::Error)]
+#[error("environment variable {name} has an invalid value {value:?}: {reason}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub value: String,
+    pub reason: &'static str,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let parse_number =
+            |name: &'static str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
+                match get(name) {
+                    None => Ok(default),
+                    Some(value) => match value.trim().parse::<u64>() {
+                        Ok(number) if (min..=max).contains(&number) => Ok(number),
+                        _ => Err(ConfigError {
+                            name,
+                            value,
+                            reason: "expected a whole number in the documented range",
+                        }),
+                    },
+                }
+            };
+        let bind_address = match get("BIND_ADDRESS") {
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+            Some(value) => value.trim().parse().map_err(|_| ConfigError {
+                name: "BIND_ADDRESS",
+                value,
+                reason: "expected host:port, for example 127.0.0.1:8080",
+            })?,
+        };
+        let log_format = match get("LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "LOG_FORMAT",
+                    value: other.to_owned(),
+                    reason: "expected text or json",
+                });
+            }
+        };
+        let workers = match parse_number("WORKERS", 0, 0, 256)? {
+            0 => None,
+            count => Some(count as usize),
+        };
+        Ok(Self {
+            database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            bind_address,
+            log_level: get("LOG_LEVEL").unwrap_or_else(|| "info".to_owned()),
+            log_format,
+            db_pool_size: parse_number("DB_POOL_SIZE", 4, 1, 100)? as u32,
+            db_pool_timeout: Duration::from_millis(parse_number(
+                "DB_POOL_TIMEOUT_MS",
+                3000,
+                100,
+                60_000,
+            )?),
+            db_connect_timeout: Duration::from_secs(parse_number(
+                "DB_CONNECT_TIMEOUT_SECS",
+                2,
+                1,
+                60,
+            )?),
+            db_statement_timeout: Duration::from_millis(parse_number(
+                "DB_STATEMENT_TIMEOUT_MS",
+                30_000,
+                100,
+                3_600_000,
+            )?),
+            request_body_limit_bytes: parse_number(
+                "REQUEST_BODY_LIMIT_BYTES",
+                1_048_576,
+                1024,
+                64 * 1_048_576,
+            )? as usize,
+            shutdown_timeout: Duration::from_secs(parse_number(
+                "SHUTDOWN_TIMEOUT_SECS",
+                30,
+                0,
+                3600,
+            )?),
+            workers,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn an_empty_environment_gives_the_documented_defaults() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.database_url, "dbname=agri_quarantine");
+        assert_eq!(config.bind_address.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.log_format, LogFormat::Text);
+        assert_eq!(config.db_pool_size, 4);
+        assert_eq!(config.db_pool_timeout, Duration::from_secs(3));
+        assert_eq!(config.request_body_limit_bytes, 1_048_576);
+        assert_eq!(config.workers, None);
+    }
+
+    #[test]
+    fn values_are_read_and_checked() {
+        let config = config(&[
+            ("DB_POOL_SIZE", "8"),
+            ("LOG_FORMAT", "json"),
+            ("BIND_ADDRESS", "0.0.0.0:9000"),
+        ])
+        .unwrap();
+        assert_eq!(config.db_pool_size, 8);
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(config.bind_address.port(), 9000);
+    }
+
+    #[test]
+    fn an_invalid_value_names_the_variable() {
+        assert_eq!(
+            super::tests::config(&[("DB_POOL_SIZE", "0")])
+                .unwrap_err()
+                .name,
+            "DB_POOL_SIZE"
+        );
+        assert_eq!(
+            super::tests::config(&[("LOG_FORMAT", "xml")])
+                .unwrap_err()
+                .name,
+            "LOG_FORMAT"
+        );
+        assert_eq!(
+            super::tests::config(&[("BIND_ADDRESS", "localhost")])
+                .unwrap_err()
+                .name,
+            "BIND_ADDRESS"
+        );
+    }
+}

@@ -1,0 +1,163 @@
+//! Appending to and reading the audit chain. Appends take a transaction-scoped advisory lock
+//! so that concurrent transactions chain one after another instead of forking; the lock is
+//! held until the surrounding transaction commits, so the audit append should be the last
+//! statement of a transaction.
+
+use super::schema::audit_events;
+use crate::domain::audit::{AuditContent, GENESIS_HASH, StoredEvent};
+use chrono::{DateTime, SubsecRound, Utc};
+use diesel::prelude::*;
+use serde_json::Value;
+use uuid::Uuid;
+
+/// Serialises audit appends ("aq_audit").
+const AUDIT_LOCK_KEY: i64 = 0x6171_5f61_7564_6974;
+
+/// Who made a change and in which request.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub key_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
+    pub request_id: String,
+}
+
+/// What changed.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub action: &'static str,
+    pub entity_type: &'static str,
+    pub entity_id: String,
+    pub state: Value,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEvent {
+    pub id: Uuid,
+    pub seq: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_key_id: Option<Uuid>,
+    pub actor_organization_id: Option<Uuid>,
+    pub request_id: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub state: Value,
+    pub prev_hash: Vec<u8>,
+    pub hash: Vec<u8>,
+}
+
+impl AuditEvent {
+    pub fn into_stored(self) -> StoredEvent {
+        StoredEvent {
+            content: AuditContent {
+                seq: self.seq,
+                id: self.id,
+                occurred_at: self.occurred_at,
+                actor_key_id: self.actor_key_id,
+                actor_organization_id: self.actor_organization_id,
+                request_id: self.request_id,
+                action: self.action,
+                entity_type: self.entity_type,
+                entity_id: self.entity_id,
+                state: self.state,
+            },
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        }
+    }
+}
+
+/// Appends one event to the chain. Call it inside the transaction that makes the change.
+pub fn append(
+    connection: &mut PgConnection,
+    actor: &Actor,
+    change: Change,
+) -> QueryResult<AuditEvent> {
+    diesel::sql_query(format!("SELECT pg_advisory_xact_lock({AUDIT_LOCK_KEY})"))
+        .execute(connection)?;
+    let last: Option<(i64, Vec<u8>)> = audit_events::table
+        .select((audit_events::seq, audit_events::hash))
+        .order(audit_events::seq.desc())
+        .first(connection)
+        .optional()?;
+    let (last_seq, prev_hash) = match last {
+        Some((seq, hash)) => (seq, hash.try_into().unwrap_or(GENESIS_HASH)),
+        None => (0, GENESIS_HASH),
+    };
+    let content = AuditContent {
+        seq: last_seq + 1,
+        id: Uuid::now_v7(),
+        occurred_at: Utc::now().trunc_subsecs(6),
+        actor_key_id: actor.key_id,
+        actor_organization_id: actor.organization_id,
+        request_id: actor.request_id.clone(),
+        action: change.action.to_owned(),
+        entity_type: change.entity_type.to_owned(),
+        entity_id: change.entity_id,
+        state: change.state,
+    };
+    let hash = content.chained_hash(&prev_hash);
+    let event = AuditEvent {
+        id: content.id,
+        seq: content.seq,
+        occurred_at: content.occurred_at,
+        actor_key_id: content.actor_key_id,
+        actor_organization_id: content.actor_organization_id,
+        request_id: content.request_id,
+        action: content.action,
+        entity_type: content.entity_type,
+        entity_id: content.entity_id,
+        state: content.state,
+        prev_hash: prev_hash.to_vec(),
+        hash: hash.to_vec(),
+    };
+    diesel::insert_into(audit_events::table)
+        .values(&event)
+        .execute(connection)?;
+    Ok(event)
+}
+
+/// Filters of the audit listing.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+}
+
+/// Events in chain order after `after_seq`, one page plus one row.
+pub fn list_page(
+    connection: &mut PgConnection,
+    filter: &AuditFilter,
+    after_seq: i64,
+    limit: i64,
+) -> QueryResult<Vec<AuditEvent>> {
+    let mut query = audit_events::table
+        .filter(audit_events::seq.gt(after_seq))
+        .select(AuditEvent::as_select())
+        .into_boxed();
+    if let Some(entity_type) = &filter.entity_type {
+        query = query.filter(audit_events::entity_type.eq(entity_type.clone()));
+    }
+    if let Some(entity_id) = &filter.entity_id {
+        query = query.filter(audit_events::entity_id.eq(entity_id.clone()));
+    }
+    query
+        .order(audit_events::seq.asc())
+        .limit(limit + 1)
+        .load(connection)
+}
+
+/// A batch of the whole chain for verification.
+pub fn chain_batch(
+    connection: &mut PgConnection,
+    after_seq: i64,
+    limit: i64,
+) -> QueryResult<Vec<AuditEvent>> {
+    audit_events::table
+        .filter(audit_events::seq.gt(after_seq))
+        .order(audit_events::seq.asc())
+        .limit(limit)
+        .select(AuditEvent::as_select())
+        .load(connection)
+}

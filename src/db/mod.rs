@@ -1,0 +1,11 @@
+//! Database access: the pool, start-up (database creation and migrations) and the queries of
+//! each table. Nothing outside this module writes SQL.
+
+pub mod api_keys;
+pub mod audit;
+pub mod bootstrap;
+pub mod organizations;
+pub mod pool;
+pub mod schema;
+
+pub use pool::Database;

@@ -1,0 +1,11 @@
+//! The pure core: rules, identities and the audit chain, with no I/O, no actix and no diesel.
+//! Everything here is unit-tested in place; the shell (`service`, `db`, `api`) loads facts,
+//! calls into this module, and writes the outcome.
+
+pub mod api_key;
+pub mod audit;
+pub mod authz;
+pub mod canonical_json;
+pub mod field_violation;
+pub mod organization;
+pub mod pagination;

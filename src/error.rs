@@ -1,0 +1,277 @@
+//! The one error type of the HTTP surface and its mapping to RFC 9457 problem+json.
+//!
+//! Policy: `domain` returns `FieldViolation`s and plain enums; `db` returns
+//! `diesel::result::Error`; `service` and `api` return `ApiError`, converting with `From` or
+//! explicitly where a constraint deserves a better message. Internal errors carry their cause
+//! for the log only: the client sees an opaque 500.
+
+use crate::domain::field_violation::FieldViolation;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::Serialize;
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+const PROBLEM_TYPE_BASE: &str = "https://agri-quarantine.dev/problems/";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String },
+    #[error("{detail}")]
+    Unauthorized { detail: &'static str },
+    #[error("{detail}")]
+    Forbidden { detail: String },
+    #[error("{detail}")]
+    NotFound { detail: String },
+    #[error("method not allowed")]
+    MethodNotAllowed { allowed: &'static [&'static str] },
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error("body larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("validation failed")]
+    Validation(Vec<FieldViolation>),
+    #[error("{detail}")]
+    ServiceUnavailable { detail: &'static str },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// The RFC 9457 body. `code` is the stable machine-readable identifier clients switch on.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: String,
+    pub code: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldViolation>>,
+}
+
+impl ApiError {
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound {
+            detail: what.into(),
+        }
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::Forbidden {
+            detail: detail.into(),
+        }
+    }
+
+    pub fn database_unavailable() -> Self {
+        Self::ServiceUnavailable {
+            detail: "The database is unavailable or busy; retry shortly.",
+        }
+    }
+
+    pub fn invalid(violation: FieldViolation) -> Self {
+        Self::Validation(vec![violation])
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest { code, .. } | Self::Conflict { code, .. } => code,
+            Self::Unauthorized { .. } => "unauthorized",
+            Self::Forbidden { .. } => "forbidden",
+            Self::NotFound { .. } => "not_found",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::Validation(_) => "validation_failed",
+            Self::ServiceUnavailable { .. } => "service_unavailable",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            Self::BadRequest { .. } => "Bad request",
+            Self::Unauthorized { .. } => "Unauthorized",
+            Self::Forbidden { .. } => "Forbidden",
+            Self::NotFound { .. } => "Not found",
+            Self::MethodNotAllowed { .. } => "Method not allowed",
+            Self::Conflict { .. } => "Conflict",
+            Self::PayloadTooLarge { .. } => "Payload too large",
+            Self::Validation(_) => "Validation failed",
+            Self::ServiceUnavailable { .. } => "Service unavailable",
+            Self::Internal(_) => "Internal server error",
+        }
+    }
+
+    pub fn to_problem(&self) -> Problem {
+        let detail = match self {
+            Self::Validation(violations) => {
+                format!("{} field(s) need correcting; see errors.", violations.len())
+            }
+            Self::MethodNotAllowed { .. } => "This route does not accept that method.".to_owned(),
+            Self::PayloadTooLarge { limit } => {
+                format!("The request body is larger than the limit of {limit} bytes.")
+            }
+            Self::Internal(_) => {
+                "An unexpected error occurred. Quote the X-Request-Id header when reporting it."
+                    .to_owned()
+            }
+            other => other.to_string(),
+        };
+        Problem {
+            problem_type: format!("{PROBLEM_TYPE_BASE}{}", self.code().replace('_', "-")),
+            title: self.title(),
+            status: self.status_code().as_u16(),
+            detail,
+            code: self.code(),
+            errors: match self {
+                Self::Validation(violations) => Some(violations.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::ServiceUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(cause) = self {
+            tracing::error!(
+                error = format!("{cause:#}"),
+                "request failed with an internal error"
+            );
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+        ));
+        match self {
+            Self::Unauthorized { .. } => {
+                response
+                    .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+            }
+            Self::ServiceUnavailable { .. } => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+            }
+            Self::MethodNotAllowed { allowed } => {
+                if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
+                    response.insert_header((header::ALLOW, value));
+                }
+            }
+            _ => {}
+        }
+        let body = serde_json::to_vec(&self.to_problem()).unwrap_or_default();
+        response.body(body)
+    }
+}
+
+impl From<DieselError> for ApiError {
+    fn from(error: DieselError) -> Self {
+        match error {
+            DieselError::NotFound => Self::not_found("The requested resource does not exist."),
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                Self::Conflict {
+                    code: "conflict",
+                    detail: format!(
+                        "This conflicts with an existing record ({}).",
+                        info.constraint_name().unwrap_or("unique")
+                    ),
+                }
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                Self::database_unavailable()
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                Self::Conflict {
+                    code: "concurrent_update",
+                    detail: "Another change was made at the same time; retry the request."
+                        .to_owned(),
+                }
+            }
+            other => Self::Internal(anyhow::Error::new(other).context("database query failed")),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        Self::Internal(anyhow::anyhow!("blocking task failed: {error}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_validation_problem_lists_every_field() {
+        let error = ApiError::Validation(vec![
+            FieldViolation::new("/name", "required", "Give a name."),
+            FieldViolation::new("/tax_code", "invalid_format", "Ten digits."),
+        ]);
+        let problem = serde_json::to_value(error.to_problem()).unwrap();
+        assert_eq!(problem["status"], 422);
+        assert_eq!(problem["code"], "validation_failed");
+        assert_eq!(
+            problem["type"],
+            "https://agri-quarantine.dev/problems/validation-failed"
+        );
+        assert_eq!(problem["errors"][1]["pointer"], "/tax_code");
+    }
+
+    #[test]
+    fn an_internal_error_hides_its_cause() {
+        let error = ApiError::Internal(anyhow::anyhow!("password=secret in a connection string"));
+        let problem = serde_json::to_value(error.to_problem()).unwrap();
+        assert_eq!(problem["status"], 500);
+        assert!(!problem["detail"].as_str().unwrap().contains("secret"));
+        assert!(problem.get("errors").is_none());
+    }
+
+    #[test]
+    fn a_closed_connection_is_a_503() {
+        struct Info;
+        impl diesel::result::DatabaseErrorInformation for Info {
+            fn message(&self) -> &str {
+                "server closed the connection unexpectedly"
+            }
+            fn details(&self) -> Option<&str> {
+                None
+            }
+            fn hint(&self) -> Option<&str> {
+                None
+            }
+            fn table_name(&self) -> Option<&str> {
+                None
+            }
+            fn column_name(&self) -> Option<&str> {
+                None
+            }
+            fn constraint_name(&self) -> Option<&str> {
+                None
+            }
+            fn statement_position(&self) -> Option<i32> {
+                None
+            }
+        }
+        let error: ApiError =
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, Box::new(Info)).into();
+        assert_eq!(error.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+}

@@ -1,0 +1,11 @@
+//! agri-quarantine: quarantine inspections and certificates for agricultural exports from
+//! Vietnam to China.
+
+pub mod api;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod service;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,67 @@
+//! The `agri-quarantine` binary: `agri-quarantine` (or `serve`) runs the service;
+//! `agri-quarantine admin-key [--label TEXT]` prints a new admin API key on stdout.
+
+use agri_quarantine::config::Config;
+use agri_quarantine::db::audit::Actor;
+use agri_quarantine::service::api_keys::create_operator_admin;
+use agri_quarantine::startup::{prepare_database, serve};
+use agri_quarantine::telemetry::init_logging;
+use diesel::Connection;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: agri-quarantine [serve]\n       agri-quarantine admin-key [--label TEXT]\n\nConfiguration comes from environment variables; see README.md.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("{error}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(error) = init_logging(&config) {
+        eprintln!("{error}");
+        return ExitCode::from(2);
+    }
+    let outcome = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] | ["serve"] => actix_web::rt::System::new().block_on(serve(config)),
+        ["admin-key"] => admin_key(&config, "created with the admin-key command"),
+        ["admin-key", "--label", label] => admin_key(&config, label),
+        ["-h" | "--help" | "help"] => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = format!("{error:#}"), "agri-quarantine failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Creates an admin key of the operator organisation and prints only the key on stdout.
+fn admin_key(config: &Config, label: &str) -> anyhow::Result<()> {
+    let mut connection = prepare_database(config)?;
+    let actor = Actor {
+        key_id: None,
+        organization_id: None,
+        request_id: "admin-key-command".to_owned(),
+    };
+    let created = connection
+        .transaction(|connection| create_operator_admin(connection, &actor, label))
+        .map_err(|error| anyhow::anyhow!("cannot create the admin key: {error:?}"))?;
+    println!("{}", created.secret);
+    Ok(())
+}

@@ -1,0 +1,151 @@
+//! Issuing, listing and revoking API keys.
+
+use super::views::{ApiKeyView, CreatedApiKeyView, Page};
+use crate::db::api_keys::{self, NewApiKey};
+use crate::db::audit::{self, Actor, Change};
+use crate::db::organizations::{self, OPERATOR_ORGANIZATION_ID};
+use crate::domain::api_key::{Role, key_from_random_bytes};
+use crate::domain::field_violation::FieldViolation;
+use crate::domain::organization::OrganizationKind;
+use crate::domain::pagination::TimeIdCursor;
+use crate::error::ApiError;
+use diesel::PgConnection;
+use uuid::Uuid;
+
+fn random_bytes() -> Result<[u8; 32], ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| anyhow::anyhow!("the system random generator failed: {error}"))?;
+    Ok(bytes)
+}
+
+fn audit_key(
+    connection: &mut PgConnection,
+    actor: &Actor,
+    action: &'static str,
+    view: &ApiKeyView,
+) -> Result<(), ApiError> {
+    audit::append(
+        connection,
+        actor,
+        Change {
+            action,
+            entity_type: "api_key",
+            entity_id: view.id.to_string(),
+            state: serde_json::to_value(view).map_err(anyhow::Error::from)?,
+        },
+    )?;
+    Ok(())
+}
+
+/// Issues a key with `role` for an organisation. Call inside a transaction.
+pub fn create(
+    connection: &mut PgConnection,
+    actor: &Actor,
+    organization_id: Uuid,
+    role: Role,
+    label: String,
+) -> Result<CreatedApiKeyView, ApiError> {
+    let organization = organizations::find(connection, organization_id)?
+        .ok_or_else(|| ApiError::not_found(format!("No organisation has id {organization_id}.")))?;
+    let kind = OrganizationKind::parse(&organization.kind).ok_or_else(|| {
+        anyhow::anyhow!(
+            "organisation {organization_id} has unknown kind {}",
+            organization.kind
+        )
+    })?;
+    if !role.allowed_in(kind) {
+        return Err(ApiError::invalid(FieldViolation::new(
+            "/role",
+            "role_not_allowed_for_organization",
+            format!(
+                "A {} organisation cannot hold a {} key: exporter keys belong to exporters, inspector keys to authorities.",
+                kind.as_str(),
+                role.as_str()
+            ),
+        )));
+    }
+    let generated = key_from_random_bytes(random_bytes()?);
+    let row = api_keys::insert(
+        connection,
+        &NewApiKey {
+            id: Uuid::now_v7(),
+            organization_id,
+            organization_kind: organization.kind,
+            role: role.as_str().to_owned(),
+            label,
+            display_prefix: generated.display_prefix,
+            key_hash: generated.hash.to_vec(),
+            created_by_key_id: actor.key_id,
+        },
+    )?;
+    let view = ApiKeyView::from(row);
+    audit_key(connection, actor, "api_key.created", &view)?;
+    Ok(CreatedApiKeyView {
+        key: view,
+        secret: generated.secret,
+    })
+}
+
+/// Issues an admin key of the operator organisation for the command line or the first start.
+pub fn create_operator_admin(
+    connection: &mut PgConnection,
+    actor: &Actor,
+    label: &str,
+) -> Result<CreatedApiKeyView, ApiError> {
+    create(
+        connection,
+        actor,
+        OPERATOR_ORGANIZATION_ID,
+        Role::Admin,
+        label.to_owned(),
+    )
+}
+
+/// Revokes an active key. Call inside a transaction.
+pub fn revoke(
+    connection: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<ApiKeyView, ApiError> {
+    match api_keys::revoke(connection, id, actor.key_id)? {
+        Some(row) => {
+            let view = ApiKeyView::from(row);
+            audit_key(connection, actor, "api_key.revoked", &view)?;
+            Ok(view)
+        }
+        None => match api_keys::find(connection, id)? {
+            Some(_) => Err(ApiError::Conflict {
+                code: "already_revoked",
+                detail: format!("API key {id} is already revoked."),
+            }),
+            None => Err(ApiError::not_found(format!("No API key has id {id}."))),
+        },
+    }
+}
+
+pub fn list_for_organization(
+    connection: &mut PgConnection,
+    organization_id: Uuid,
+    after: Option<TimeIdCursor>,
+    limit: i64,
+) -> Result<Page<ApiKeyView>, ApiError> {
+    if organizations::find(connection, organization_id)?.is_none() {
+        return Err(ApiError::not_found(format!(
+            "No organisation has id {organization_id}."
+        )));
+    }
+    let rows = api_keys::list_for_organization(connection, organization_id, after, limit)?;
+    Ok(Page::from_rows(
+        rows,
+        limit,
+        |row| {
+            TimeIdCursor {
+                created_at: row.created_at,
+                id: row.id,
+            }
+            .encode()
+        },
+        ApiKeyView::from,
+    ))
+}

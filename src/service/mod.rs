@@ -1,0 +1,9 @@
+//! Use cases: each loads what it needs, applies the domain rules, writes, and appends the
+//! audit event in the same transaction. Functions here take a connection and are called
+//! through `Database::run` or `Database::transaction`.
+
+pub mod api_keys;
+pub mod audit;
+pub mod authentication;
+pub mod organizations;
+pub mod views;
