@@ -56,20 +56,19 @@ impl Config {
     /// Reads configuration through `lookup`, so tests need not touch the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        let parse_number =
-            |name: &'static str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
-                match get(name) {
-                    None => Ok(default),
-                    Some(value) => match value.trim().parse::<u64>() {
-                        Ok(number) if (min..=max).contains(&number) => Ok(number),
-                        _ => Err(ConfigError {
-                            name,
-                            value,
-                            reason: "expected a whole number in the documented range",
-                        }),
-                    },
-                }
-            };
+        let parse_number = |name: &'static str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(value) => match value.trim().parse::<u64>() {
+                    Ok(number) if (min..=max).contains(&number) => Ok(number),
+                    _ => Err(ConfigError {
+                        name,
+                        value,
+                        reason: "expected a whole number in the documented range",
+                    }),
+                },
+            }
+        };
         let bind_address = match get("BIND_ADDRESS") {
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
             Some(value) => value.trim().parse().map_err(|_| ConfigError {
@@ -99,36 +98,17 @@ impl Config {
             log_level: get("LOG_LEVEL").unwrap_or_else(|| "info".to_owned()),
             log_format,
             db_pool_size: parse_number("DB_POOL_SIZE", 4, 1, 100)? as u32,
-            db_pool_timeout: Duration::from_millis(parse_number(
-                "DB_POOL_TIMEOUT_MS",
-                3000,
-                100,
-                60_000,
-            )?),
-            db_connect_timeout: Duration::from_secs(parse_number(
-                "DB_CONNECT_TIMEOUT_SECS",
-                2,
-                1,
-                60,
-            )?),
+            db_pool_timeout: Duration::from_millis(parse_number("DB_POOL_TIMEOUT_MS", 3000, 100, 60_000)?),
+            db_connect_timeout: Duration::from_secs(parse_number("DB_CONNECT_TIMEOUT_SECS", 2, 1, 60)?),
             db_statement_timeout: Duration::from_millis(parse_number(
                 "DB_STATEMENT_TIMEOUT_MS",
                 30_000,
                 100,
                 3_600_000,
             )?),
-            request_body_limit_bytes: parse_number(
-                "REQUEST_BODY_LIMIT_BYTES",
-                1_048_576,
-                1024,
-                64 * 1_048_576,
-            )? as usize,
-            shutdown_timeout: Duration::from_secs(parse_number(
-                "SHUTDOWN_TIMEOUT_SECS",
-                30,
-                0,
-                3600,
-            )?),
+            request_body_limit_bytes: parse_number("REQUEST_BODY_LIMIT_BYTES", 1_048_576, 1024, 64 * 1_048_576)?
+                as usize,
+            shutdown_timeout: Duration::from_secs(parse_number("SHUTDOWN_TIMEOUT_SECS", 30, 0, 3600)?),
             workers,
         })
     }
@@ -140,10 +120,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -175,21 +152,15 @@ mod tests {
     #[test]
     fn an_invalid_value_names_the_variable() {
         assert_eq!(
-            super::tests::config(&[("DB_POOL_SIZE", "0")])
-                .unwrap_err()
-                .name,
+            super::tests::config(&[("DB_POOL_SIZE", "0")]).unwrap_err().name,
             "DB_POOL_SIZE"
         );
         assert_eq!(
-            super::tests::config(&[("LOG_FORMAT", "xml")])
-                .unwrap_err()
-                .name,
+            super::tests::config(&[("LOG_FORMAT", "xml")]).unwrap_err().name,
             "LOG_FORMAT"
         );
         assert_eq!(
-            super::tests::config(&[("BIND_ADDRESS", "localhost")])
-                .unwrap_err()
-                .name,
+            super::tests::config(&[("BIND_ADDRESS", "localhost")]).unwrap_err().name,
             "BIND_ADDRESS"
         );
     }

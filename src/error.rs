@@ -54,15 +54,11 @@ pub struct Problem {
 
 impl ApiError {
     pub fn not_found(what: impl Into<String>) -> Self {
-        Self::NotFound {
-            detail: what.into(),
-        }
+        Self::NotFound { detail: what.into() }
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::Forbidden {
-            detail: detail.into(),
-        }
+        Self::Forbidden { detail: detail.into() }
     }
 
     pub fn database_unavailable() -> Self {
@@ -114,8 +110,7 @@ impl ApiError {
                 format!("The request body is larger than the limit of {limit} bytes.")
             }
             Self::Internal(_) => {
-                "An unexpected error occurred. Quote the X-Request-Id header when reporting it."
-                    .to_owned()
+                "An unexpected error occurred. Quote the X-Request-Id header when reporting it.".to_owned()
             }
             other => other.to_string(),
         };
@@ -151,20 +146,13 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         if let Self::Internal(cause) = self {
-            tracing::error!(
-                error = format!("{cause:#}"),
-                "request failed with an internal error"
-            );
+            tracing::error!(error = format!("{cause:#}"), "request failed with an internal error");
         }
         let mut response = HttpResponse::build(self.status_code());
-        response.insert_header((
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
-        ));
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_CONTENT_TYPE)));
         match self {
             Self::Unauthorized { .. } => {
-                response
-                    .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+                response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
             }
             Self::ServiceUnavailable { .. } => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
@@ -185,25 +173,18 @@ impl From<DieselError> for ApiError {
     fn from(error: DieselError) -> Self {
         match error {
             DieselError::NotFound => Self::not_found("The requested resource does not exist."),
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                Self::Conflict {
-                    code: "conflict",
-                    detail: format!(
-                        "This conflicts with an existing record ({}).",
-                        info.constraint_name().unwrap_or("unique")
-                    ),
-                }
-            }
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-                Self::database_unavailable()
-            }
-            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                Self::Conflict {
-                    code: "concurrent_update",
-                    detail: "Another change was made at the same time; retry the request."
-                        .to_owned(),
-                }
-            }
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Self::Conflict {
+                code: "conflict",
+                detail: format!(
+                    "This conflicts with an existing record ({}).",
+                    info.constraint_name().unwrap_or("unique")
+                ),
+            },
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => Self::database_unavailable(),
+            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Self::Conflict {
+                code: "concurrent_update",
+                detail: "Another change was made at the same time; retry the request.".to_owned(),
+            },
             other => Self::Internal(anyhow::Error::new(other).context("database query failed")),
         }
     }
@@ -270,8 +251,7 @@ mod tests {
                 None
             }
         }
-        let error: ApiError =
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, Box::new(Info)).into();
+        let error: ApiError = DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, Box::new(Info)).into();
         assert_eq!(error.status_code(), StatusCode::SERVICE_UNAVAILABLE);
     }
 }

@@ -24,12 +24,7 @@ fn main() -> ExitCode {
         eprintln!("{error}");
         return ExitCode::from(2);
     }
-    let outcome = match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
+    let outcome = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         [] | ["serve"] => actix_web::rt::System::new().block_on(serve(config)),
         ["admin-key"] => admin_key(&config, "created with the admin-key command"),
         ["admin-key", "--label", label] => admin_key(&config, label),

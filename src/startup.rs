@@ -58,9 +58,8 @@ pub fn build_app(
             .into()
         }))
         .app_data(
-            web::PathConfig::default().error_handler(|_, _| {
-                ApiError::not_found("No resource has this identifier.").into()
-            }),
+            web::PathConfig::default()
+                .error_handler(|_, _| ApiError::not_found("No resource has this identifier.").into()),
         )
         .configure(api::configure)
         .default_service(web::to(api::route_not_found))
@@ -71,8 +70,8 @@ pub fn build_app(
 pub fn prepare_database(config: &Config) -> anyhow::Result<PgConnection> {
     let url = with_connect_timeout(&config.database_url, config.db_connect_timeout);
     ensure_database_exists(&url)?;
-    let mut connection = PgConnection::establish(&url)
-        .map_err(|error| anyhow::anyhow!("cannot connect to the database: {error}"))?;
+    let mut connection =
+        PgConnection::establish(&url).map_err(|error| anyhow::anyhow!("cannot connect to the database: {error}"))?;
     let applied = run_migrations(&mut connection)?;
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "applied migrations");
@@ -87,10 +86,7 @@ const BOOTSTRAP_LOCK_KEY: i64 = 0x0061_715f_626f_6f74;
 pub fn bootstrap_admin_key(connection: &mut PgConnection) -> Result<Option<String>, ApiError> {
     use crate::db::audit::Actor;
     connection.transaction(|connection| {
-        diesel::sql_query(format!(
-            "SELECT pg_advisory_xact_lock({BOOTSTRAP_LOCK_KEY})"
-        ))
-        .execute(connection)?;
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({BOOTSTRAP_LOCK_KEY})")).execute(connection)?;
         if crate::db::api_keys::any_admin_key(connection)? {
             return Ok(None);
         }

@@ -79,8 +79,7 @@ impl FromRequest for Caller {
             .unwrap_or_default();
         Box::pin(async move {
             let token = token?;
-            let state =
-                state.ok_or_else(|| anyhow::anyhow!("application state is not configured"))?;
+            let state = state.ok_or_else(|| anyhow::anyhow!("application state is not configured"))?;
             let principal = state
                 .db
                 .run(move |connection| authenticate(connection, &token))
@@ -88,10 +87,7 @@ impl FromRequest for Caller {
                 .ok_or(ApiError::Unauthorized {
                     detail: "The API key is unknown or has been revoked.",
                 })?;
-            Ok(Caller {
-                principal,
-                request_id,
-            })
+            Ok(Caller { principal, request_id })
         })
     }
 }

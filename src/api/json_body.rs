@@ -20,14 +20,8 @@ fn is_json_content_type(request: &HttpRequest) -> bool {
     else {
         return false;
     };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Reads, parses and validates the body as `T`.
@@ -83,12 +77,8 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             use serde_path_to_error::Segment;
             match segment {
                 Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-                Segment::Map { key } => {
-                    pointer.push_str(&format!("/{}", escape_pointer_token(key)))
-                }
-                Segment::Enum { variant } => {
-                    pointer.push_str(&format!("/{}", escape_pointer_token(variant)))
-                }
+                Segment::Map { key } => pointer.push_str(&format!("/{}", escape_pointer_token(key))),
+                Segment::Enum { variant } => pointer.push_str(&format!("/{}", escape_pointer_token(variant))),
                 Segment::Unknown => {}
             }
         }
@@ -133,11 +123,7 @@ fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldViolation
                         .as_ref()
                         .map(ToString::to_string)
                         .unwrap_or_else(|| default_message(error));
-                    out.push(FieldViolation::new(
-                        pointer.clone(),
-                        error.code.to_string(),
-                        message,
-                    ));
+                    out.push(FieldViolation::new(pointer.clone(), error.code.to_string(), message));
                 }
             }
             ValidationErrorsKind::Struct(inner) => collect(inner, &pointer, out),
@@ -204,24 +190,17 @@ mod tests {
 
     #[test]
     fn a_wrong_type_points_at_the_field() {
-        let Err(ApiError::Validation(violations)) =
-            parse::<Sample>(br#"{"name":"a","lines":[{"count":"x"}]}"#)
-        else {
+        let Err(ApiError::Validation(violations)) = parse::<Sample>(br#"{"name":"a","lines":[{"count":"x"}]}"#) else {
             panic!("expected a validation error");
         };
         assert_eq!(violations[0].pointer, "/lines/0/count");
         assert_eq!(violations[0].code, "invalid_type");
-        assert!(
-            !violations[0].message.contains("line 1"),
-            "{}",
-            violations[0].message
-        );
+        assert!(!violations[0].message.contains("line 1"), "{}", violations[0].message);
     }
 
     #[test]
     fn validator_errors_become_sorted_pointers() {
-        let sample: Sample =
-            parse(br#"{"name":"abcd","lines":[{"count":1},{"count":11}]}"#).unwrap();
+        let sample: Sample = parse(br#"{"name":"abcd","lines":[{"count":1},{"count":11}]}"#).unwrap();
         let violations = violations_from(&sample.validate().unwrap_err());
         let pointers: Vec<&str> = violations.iter().map(|v| v.pointer.as_str()).collect();
         assert_eq!(pointers, ["/lines/1/count", "/name"]);

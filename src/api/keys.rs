@@ -51,9 +51,7 @@ pub async fn create(
     let actor = caller.actor();
     let created = state
         .db
-        .transaction(move |connection| {
-            service::api_keys::create(connection, &actor, organization_id, role, label)
-        })
+        .transaction(move |connection| service::api_keys::create(connection, &actor, organization_id, role, label))
         .await?;
     Ok(HttpResponse::Created().json(created))
 }
@@ -82,18 +80,12 @@ pub async fn list(
     let organization_id = organization_id.into_inner();
     let page = state
         .db
-        .run(move |connection| {
-            service::api_keys::list_for_organization(connection, organization_id, after, limit)
-        })
+        .run(move |connection| service::api_keys::list_for_organization(connection, organization_id, after, limit))
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
-pub async fn revoke(
-    caller: Caller,
-    id: web::Path<Uuid>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn revoke(caller: Caller, id: web::Path<Uuid>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageApiKeys)?;
     let id = id.into_inner();
     let actor = caller.actor();

@@ -3,9 +3,7 @@
 use super::authentication::Caller;
 use super::json_body::read_json;
 use crate::domain::authz::Action;
-use crate::domain::organization::{
-    OrganizationKind, OrganizationRequest, validate_new_organization,
-};
+use crate::domain::organization::{OrganizationKind, OrganizationRequest, validate_new_organization};
 use crate::domain::pagination::{TimeIdCursor, page_limit};
 use crate::error::ApiError;
 use crate::service;
@@ -60,11 +58,7 @@ pub async fn create(
         .json(created))
 }
 
-pub async fn show(
-    caller: Caller,
-    id: web::Path<Uuid>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn show(caller: Caller, id: web::Path<Uuid>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageOrganizations)?;
     let id = id.into_inner();
     let organization = state

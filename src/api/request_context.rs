@@ -38,9 +38,8 @@ fn new_request_id() -> String {
 /// A client's id is kept when it is short printable ASCII, so it is safe in logs and headers.
 fn accepted_request_id(request: &ServiceRequest) -> Option<String> {
     let value = request.headers().get(REQUEST_ID_HEADER)?.to_str().ok()?;
-    let valid = !value.is_empty()
-        && value.len() <= MAX_REQUEST_ID_LEN
-        && value.bytes().all(|byte| byte.is_ascii_graphic());
+    let valid =
+        !value.is_empty() && value.len() <= MAX_REQUEST_ID_LEN && value.bytes().all(|byte| byte.is_ascii_graphic());
     valid.then(|| value.to_owned())
 }
 
@@ -51,32 +50,29 @@ pub async fn request_context(
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let started = Instant::now();
     let request_id = accepted_request_id(&request).unwrap_or_else(new_request_id);
-    request
-        .extensions_mut()
-        .insert(RequestId(request_id.clone()));
+    request.extensions_mut().insert(RequestId(request_id.clone()));
     let method = request.method().to_string();
-    let route = request
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
+    let route = request.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
     let state = request.app_data::<web::Data<AppState>>().cloned();
-    let http_request = request.request().clone();
     let span = tracing::info_span!("request", request_id = %request_id);
 
-    let mut response = match next.call(request).instrument(span.clone()).await {
-        Ok(response) => response.map_into_boxed_body(),
-        Err(error) => ServiceResponse::from_err(error, http_request),
+    // Handlers' and extractors' errors arrive here already turned into responses; an `Err` can
+    // only come from the framework itself and is passed on as it is. The request must not be
+    // cloned before routing, which needs sole ownership of it.
+    let result = next.call(request).instrument(span.clone()).await;
+    let status = match &result {
+        Ok(response) => response.status().as_u16(),
+        Err(error) => error.as_response_error().status_code().as_u16(),
     };
+    let mut response = result?.map_into_boxed_body();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response
             .headers_mut()
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
     }
-    let status = response.status().as_u16();
     let elapsed = started.elapsed();
     if let Some(state) = state {
-        state
-            .metrics
-            .record_request(&method, &route, status, elapsed);
+        state.metrics.record_request(&method, &route, status, elapsed);
     }
     span.in_scope(|| {
         tracing::info!(

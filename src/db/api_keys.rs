@@ -52,10 +52,7 @@ pub fn find(connection: &mut PgConnection, id: Uuid) -> QueryResult<Option<ApiKe
 }
 
 /// The unrevoked key with this hash, if any.
-pub fn find_active_by_hash(
-    connection: &mut PgConnection,
-    hash: &[u8],
-) -> QueryResult<Option<ApiKey>> {
+pub fn find_active_by_hash(connection: &mut PgConnection, hash: &[u8]) -> QueryResult<Option<ApiKey>> {
     api_keys::table
         .filter(api_keys::key_hash.eq(hash))
         .filter(api_keys::revoked_at.is_null())
@@ -68,27 +65,16 @@ pub fn find_active_by_hash(
 pub fn touch_last_used(connection: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
     let cutoff = Utc::now() - chrono::Duration::minutes(1);
     diesel::update(api_keys::table.find(id))
-        .filter(
-            api_keys::last_used_at
-                .is_null()
-                .or(api_keys::last_used_at.lt(cutoff)),
-        )
+        .filter(api_keys::last_used_at.is_null().or(api_keys::last_used_at.lt(cutoff)))
         .set(api_keys::last_used_at.eq(now))
         .execute(connection)
 }
 
 /// Revokes the key if it is still active; `None` when it was already revoked (or missing).
-pub fn revoke(
-    connection: &mut PgConnection,
-    id: Uuid,
-    revoked_by: Option<Uuid>,
-) -> QueryResult<Option<ApiKey>> {
+pub fn revoke(connection: &mut PgConnection, id: Uuid, revoked_by: Option<Uuid>) -> QueryResult<Option<ApiKey>> {
     diesel::update(api_keys::table.find(id))
         .filter(api_keys::revoked_at.is_null())
-        .set((
-            api_keys::revoked_at.eq(now),
-            api_keys::revoked_by_key_id.eq(revoked_by),
-        ))
+        .set((api_keys::revoked_at.eq(now), api_keys::revoked_by_key_id.eq(revoked_by)))
         .returning(ApiKey::as_returning())
         .get_result(connection)
         .optional()
@@ -96,10 +82,7 @@ pub fn revoke(
 
 /// Whether an admin key has ever been created, revoked or not.
 pub fn any_admin_key(connection: &mut PgConnection) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        api_keys::table.filter(api_keys::role.eq("admin")),
-    ))
-    .get_result(connection)
+    diesel::select(diesel::dsl::exists(api_keys::table.filter(api_keys::role.eq("admin")))).get_result(connection)
 }
 
 /// Keys of one organisation, oldest first, one page plus one row.
@@ -117,9 +100,7 @@ pub fn list_for_organization(
         query = query.filter(
             api_keys::created_at
                 .gt(after.created_at)
-                .or(api_keys::created_at
-                    .eq(after.created_at)
-                    .and(api_keys::id.gt(after.id))),
+                .or(api_keys::created_at.eq(after.created_at).and(api_keys::id.gt(after.id))),
         );
     }
     query

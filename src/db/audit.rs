@@ -69,13 +69,8 @@ impl AuditEvent {
 }
 
 /// Appends one event to the chain. Call it inside the transaction that makes the change.
-pub fn append(
-    connection: &mut PgConnection,
-    actor: &Actor,
-    change: Change,
-) -> QueryResult<AuditEvent> {
-    diesel::sql_query(format!("SELECT pg_advisory_xact_lock({AUDIT_LOCK_KEY})"))
-        .execute(connection)?;
+pub fn append(connection: &mut PgConnection, actor: &Actor, change: Change) -> QueryResult<AuditEvent> {
+    diesel::sql_query(format!("SELECT pg_advisory_xact_lock({AUDIT_LOCK_KEY})")).execute(connection)?;
     let last: Option<(i64, Vec<u8>)> = audit_events::table
         .select((audit_events::seq, audit_events::hash))
         .order(audit_events::seq.desc())
@@ -142,18 +137,11 @@ pub fn list_page(
     if let Some(entity_id) = &filter.entity_id {
         query = query.filter(audit_events::entity_id.eq(entity_id.clone()));
     }
-    query
-        .order(audit_events::seq.asc())
-        .limit(limit + 1)
-        .load(connection)
+    query.order(audit_events::seq.asc()).limit(limit + 1).load(connection)
 }
 
 /// A batch of the whole chain for verification.
-pub fn chain_batch(
-    connection: &mut PgConnection,
-    after_seq: i64,
-    limit: i64,
-) -> QueryResult<Vec<AuditEvent>> {
+pub fn chain_batch(connection: &mut PgConnection, after_seq: i64, limit: i64) -> QueryResult<Vec<AuditEvent>> {
     audit_events::table
         .filter(audit_events::seq.gt(after_seq))
         .order(audit_events::seq.asc())

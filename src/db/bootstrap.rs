@@ -37,10 +37,7 @@ pub fn database_target(database_url: &str) -> Option<DatabaseTarget> {
             &database_url[..scheme_len + slash + 1],
             &after_slash[name_end..]
         );
-        return Some(DatabaseTarget {
-            name,
-            maintenance_url,
-        });
+        return Some(DatabaseTarget { name, maintenance_url });
     }
     let name = database_url
         .split_whitespace()
@@ -91,31 +88,22 @@ pub fn ensure_database_exists(database_url: &str) -> anyhow::Result<()> {
         }
         Err(_) => {}
     }
-    let target = database_target(database_url).ok_or_else(|| {
-        anyhow::anyhow!(
-            "the database does not exist and the connection string names none to create"
-        )
-    })?;
+    let target = database_target(database_url)
+        .ok_or_else(|| anyhow::anyhow!("the database does not exist and the connection string names none to create"))?;
     let mut maintenance = PgConnection::establish(&target.maintenance_url).map_err(|error| {
         anyhow::anyhow!(
             "cannot connect to the maintenance database to create {}: {error}",
             target.name
         )
     })?;
-    match maintenance.batch_execute(&format!(
-        "CREATE DATABASE {}",
-        quote_identifier(&target.name)
-    )) {
+    match maintenance.batch_execute(&format!("CREATE DATABASE {}", quote_identifier(&target.name))) {
         Ok(()) => {
             tracing::info!(database = %target.name, "created the database");
             Ok(())
         }
         // Another instance created it between our two attempts.
         Err(error) if error.to_string().contains("already exists") => Ok(()),
-        Err(error) => Err(anyhow::anyhow!(
-            "cannot create database {}: {error}",
-            target.name
-        )),
+        Err(error) => Err(anyhow::anyhow!("cannot create database {}: {error}", target.name)),
     }
 }
 
@@ -128,11 +116,9 @@ fn pending_migrations(connection: &mut PgConnection) -> anyhow::Result<Vec<Strin
 
 /// Applies every pending migration; returns the versions applied.
 pub fn run_migrations(connection: &mut PgConnection) -> anyhow::Result<Vec<String>> {
-    diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
-        .execute(connection)?;
+    diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(connection)?;
     let applied = pending_migrations(connection);
-    diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
-        .execute(connection)?;
+    diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")).execute(connection)?;
     applied
 }
 
@@ -142,9 +128,7 @@ mod tests {
 
     #[test]
     fn the_database_name_is_read_from_urls() {
-        let target =
-            database_target("postgres://u:p@localhost:5432/agri_quarantine?sslmode=disable")
-                .unwrap();
+        let target = database_target("postgres://u:p@localhost:5432/agri_quarantine?sslmode=disable").unwrap();
         assert_eq!(target.name, "agri_quarantine");
         assert_eq!(
             target.maintenance_url,

@@ -57,9 +57,7 @@ pub fn list_page(
     after: Option<TimeIdCursor>,
     limit: i64,
 ) -> QueryResult<Vec<Organization>> {
-    let mut query = organizations::table
-        .select(Organization::as_select())
-        .into_boxed();
+    let mut query = organizations::table.select(Organization::as_select()).into_boxed();
     if let Some(kind) = kind {
         query = query.filter(organizations::kind.eq(kind.to_owned()));
     }

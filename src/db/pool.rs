@@ -109,10 +109,7 @@ impl Database {
     /// (with 503 where the database is needed) even while PostgreSQL is down.
     pub fn connect_lazily(config: &Config, metrics: Arc<Metrics>) -> Self {
         let manager = Manager {
-            inner: ConnectionManager::new(with_connect_timeout(
-                &config.database_url,
-                config.db_connect_timeout,
-            )),
+            inner: ConnectionManager::new(with_connect_timeout(&config.database_url, config.db_connect_timeout)),
             statement_timeout_ms: config.db_statement_timeout.as_millis(),
         };
         let pool = r2d2::Pool::builder()
@@ -155,8 +152,7 @@ impl Database {
         F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(move |connection| connection.transaction(work))
-            .await
+        self.run(move |connection| connection.transaction(work)).await
     }
 
     pub fn pool_snapshot(&self) -> PoolSnapshot {
@@ -176,10 +172,7 @@ mod tests {
     #[test]
     fn a_connect_timeout_is_added_to_urls_and_keyword_strings() {
         let two = Duration::from_secs(2);
-        assert_eq!(
-            with_connect_timeout("dbname=x", two),
-            "dbname=x connect_timeout=2"
-        );
+        assert_eq!(with_connect_timeout("dbname=x", two), "dbname=x connect_timeout=2");
         assert_eq!(
             with_connect_timeout("postgres://h/db", two),
             "postgres://h/db?connect_timeout=2"

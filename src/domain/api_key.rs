@@ -35,9 +35,7 @@ impl Role {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        Self::VARIANTS
-            .into_iter()
-            .find(|role| role.as_str() == text)
+        Self::VARIANTS.into_iter().find(|role| role.as_str() == text)
     }
 
     /// Exporter keys live only in exporter organisations and inspector keys only in
@@ -132,11 +130,7 @@ mod tests {
         use OrganizationKind::*;
         let allowed: Vec<(Role, OrganizationKind)> = Role::VARIANTS
             .into_iter()
-            .flat_map(|role| {
-                OrganizationKind::VARIANTS
-                    .into_iter()
-                    .map(move |kind| (role, kind))
-            })
+            .flat_map(|role| OrganizationKind::VARIANTS.into_iter().map(move |kind| (role, kind)))
             .filter(|(role, kind)| role.allowed_in(*kind))
             .collect();
         assert_eq!(

@@ -225,10 +225,7 @@ mod tests {
     fn rehashing_an_altered_event_is_caught_at_the_next_event() {
         let mut events = chain(4);
         events[1].content.action = "organization.deleted".into();
-        events[1].hash = events[1]
-            .content
-            .chained_hash(&hash_of(&events[0]))
-            .to_vec();
+        events[1].hash = events[1].content.chained_hash(&hash_of(&events[0])).to_vec();
         assert_eq!(
             verify(&events),
             Err(BrokenLink {
@@ -249,10 +246,7 @@ mod tests {
         let mut second = content(1);
         first.state = serde_json::from_str(r#"{"a":1,"b":2}"#).unwrap();
         second.state = serde_json::from_str(r#"{"b":2,"a":1}"#).unwrap();
-        assert_eq!(
-            first.chained_hash(&GENESIS_HASH),
-            second.chained_hash(&GENESIS_HASH)
-        );
+        assert_eq!(first.chained_hash(&GENESIS_HASH), second.chained_hash(&GENESIS_HASH));
     }
 
     #[test]

@@ -11,20 +11,13 @@ pub enum Action {
 }
 
 impl Action {
-    pub const VARIANTS: [Action; 3] = [
-        Self::ManageOrganizations,
-        Self::ManageApiKeys,
-        Self::ReadAuditTrail,
-    ];
+    pub const VARIANTS: [Action; 3] = [Self::ManageOrganizations, Self::ManageApiKeys, Self::ReadAuditTrail];
 }
 
 /// Whether `role` may perform `action`.
 pub fn allows(role: Role, action: Action) -> bool {
     match (role, action) {
-        (
-            Role::Admin,
-            Action::ManageOrganizations | Action::ManageApiKeys | Action::ReadAuditTrail,
-        ) => true,
+        (Role::Admin, Action::ManageOrganizations | Action::ManageApiKeys | Action::ReadAuditTrail) => true,
         (
             Role::Exporter | Role::Inspector,
             Action::ManageOrganizations | Action::ManageApiKeys | Action::ReadAuditTrail,
@@ -40,11 +33,7 @@ mod tests {
     fn only_admins_manage_organisations_keys_and_read_the_audit_trail() {
         for role in Role::VARIANTS {
             for action in Action::VARIANTS {
-                assert_eq!(
-                    allows(role, action),
-                    role == Role::Admin,
-                    "{role:?} {action:?}"
-                );
+                assert_eq!(allows(role, action), role == Role::Admin, "{role:?} {action:?}");
             }
         }
     }

@@ -14,11 +14,7 @@ pub struct FieldViolation {
 }
 
 impl FieldViolation {
-    pub fn new(
-        pointer: impl Into<String>,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(pointer: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             pointer: pointer.into(),
             code: code.into(),

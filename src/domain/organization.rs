@@ -30,9 +30,7 @@ impl OrganizationKind {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        Self::VARIANTS
-            .into_iter()
-            .find(|kind| kind.as_str() == text)
+        Self::VARIANTS.into_iter().find(|kind| kind.as_str() == text)
     }
 }
 
@@ -58,9 +56,7 @@ impl Authority {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        Self::VARIANTS
-            .into_iter()
-            .find(|authority| authority.as_str() == text)
+        Self::VARIANTS.into_iter().find(|authority| authority.as_str() == text)
     }
 }
 
@@ -75,11 +71,7 @@ impl TaxCode {
         let ten_digits = |slice: &[u8]| slice.len() == 10 && slice.iter().all(u8::is_ascii_digit);
         let valid = match bytes.len() {
             10 => ten_digits(bytes),
-            14 => {
-                ten_digits(&bytes[..10])
-                    && bytes[10] == b'-'
-                    && bytes[11..].iter().all(u8::is_ascii_digit)
-            }
+            14 => ten_digits(&bytes[..10]) && bytes[10] == b'-' && bytes[11..].iter().all(u8::is_ascii_digit),
             _ => false,
         };
         valid.then(|| Self(text.to_owned()))
@@ -119,9 +111,7 @@ pub enum ValidOrganization {
 }
 
 /// Applies the kind-specific rules and returns every violation at once.
-pub fn validate_new_organization(
-    request: &OrganizationRequest,
-) -> Result<ValidOrganization, Vec<FieldViolation>> {
+pub fn validate_new_organization(request: &OrganizationRequest) -> Result<ValidOrganization, Vec<FieldViolation>> {
     let mut violations = Vec::new();
     let name = request.name.trim().to_owned();
     if name.is_empty() {
@@ -185,14 +175,12 @@ pub fn validate_new_organization(
                 ));
             }
             match (tax_code, address, province, violations.is_empty()) {
-                (Some(tax_code), Some(address), Some(province), true) => {
-                    Ok(ValidOrganization::Exporter {
-                        name,
-                        tax_code,
-                        address,
-                        province,
-                    })
-                }
+                (Some(tax_code), Some(address), Some(province), true) => Ok(ValidOrganization::Exporter {
+                    name,
+                    tax_code,
+                    address,
+                    province,
+                }),
                 _ => Err(violations),
             }
         }
@@ -327,10 +315,7 @@ mod tests {
             authority: Some("PPD".into()),
             ..exporter()
         };
-        assert_eq!(
-            pointers(validate_new_organization(&request)),
-            ["/authority"]
-        );
+        assert_eq!(pointers(validate_new_organization(&request)), ["/authority"]);
     }
 
     #[test]
@@ -341,10 +326,7 @@ mod tests {
             authority: Some("GACC".into()),
             ..Default::default()
         };
-        assert_eq!(
-            pointers(validate_new_organization(&request)),
-            ["/authority"]
-        );
+        assert_eq!(pointers(validate_new_organization(&request)), ["/authority"]);
     }
 
     #[test]

@@ -43,9 +43,7 @@ fn encode(parts: &[String]) -> String {
 }
 
 fn decode(cursor: &str, expected_parts: usize) -> Result<Vec<String>, FieldViolation> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(cursor)
-        .map_err(|_| invalid_cursor())?;
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid_cursor())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid_cursor())?;
     let mut parts = text.split('|');
     if parts.next() != Some(CURSOR_VERSION) {
@@ -67,10 +65,7 @@ pub struct TimeIdCursor {
 
 impl TimeIdCursor {
     pub fn encode(&self) -> String {
-        encode(&[
-            self.created_at.timestamp_micros().to_string(),
-            self.id.to_string(),
-        ])
+        encode(&[self.created_at.timestamp_micros().to_string(), self.id.to_string()])
     }
 
     pub fn decode(cursor: &str) -> Result<Self, FieldViolation> {
@@ -117,10 +112,7 @@ mod tests {
             id: Uuid::from_u128(42),
         };
         assert_eq!(TimeIdCursor::decode(&cursor.encode()), Ok(cursor));
-        assert_eq!(
-            SeqCursor::decode(&SeqCursor(17).encode()),
-            Ok(SeqCursor(17))
-        );
+        assert_eq!(SeqCursor::decode(&SeqCursor(17).encode()), Ok(SeqCursor(17)));
     }
 
     #[test]

@@ -14,8 +14,7 @@ use uuid::Uuid;
 
 fn random_bytes() -> Result<[u8; 32], ApiError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|error| anyhow::anyhow!("the system random generator failed: {error}"))?;
+    getrandom::fill(&mut bytes).map_err(|error| anyhow::anyhow!("the system random generator failed: {error}"))?;
     Ok(bytes)
 }
 
@@ -48,12 +47,8 @@ pub fn create(
 ) -> Result<CreatedApiKeyView, ApiError> {
     let organization = organizations::find(connection, organization_id)?
         .ok_or_else(|| ApiError::not_found(format!("No organisation has id {organization_id}.")))?;
-    let kind = OrganizationKind::parse(&organization.kind).ok_or_else(|| {
-        anyhow::anyhow!(
-            "organisation {organization_id} has unknown kind {}",
-            organization.kind
-        )
-    })?;
+    let kind = OrganizationKind::parse(&organization.kind)
+        .ok_or_else(|| anyhow::anyhow!("organisation {organization_id} has unknown kind {}", organization.kind))?;
     if !role.allowed_in(kind) {
         return Err(ApiError::invalid(FieldViolation::new(
             "/role",
@@ -103,11 +98,7 @@ pub fn create_operator_admin(
 }
 
 /// Revokes an active key. Call inside a transaction.
-pub fn revoke(
-    connection: &mut PgConnection,
-    actor: &Actor,
-    id: Uuid,
-) -> Result<ApiKeyView, ApiError> {
+pub fn revoke(connection: &mut PgConnection, actor: &Actor, id: Uuid) -> Result<ApiKeyView, ApiError> {
     match api_keys::revoke(connection, id, actor.key_id)? {
         Some(row) => {
             let view = ApiKeyView::from(row);

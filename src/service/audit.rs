@@ -18,12 +18,7 @@ pub fn list(
     after: Option<SeqCursor>,
     limit: i64,
 ) -> Result<Page<AuditEventView>, ApiError> {
-    let rows = audit::list_page(
-        connection,
-        filter,
-        after.map_or(0, |cursor| cursor.0),
-        limit,
-    )?;
+    let rows = audit::list_page(connection, filter, after.map_or(0, |cursor| cursor.0), limit)?;
     Ok(Page::from_rows(
         rows,
         limit,

@@ -17,10 +17,7 @@ pub struct Principal {
 }
 
 /// Looks the key up by its hash; `None` for an unknown or revoked key.
-pub fn authenticate(
-    connection: &mut PgConnection,
-    token: &str,
-) -> Result<Option<Principal>, ApiError> {
+pub fn authenticate(connection: &mut PgConnection, token: &str) -> Result<Option<Principal>, ApiError> {
     if !looks_like_key(token) {
         return Ok(None);
     }
@@ -33,15 +30,9 @@ pub fn authenticate(
     if stale {
         api_keys::touch_last_used(connection, key.id)?;
     }
-    let role = Role::parse(&key.role)
-        .ok_or_else(|| anyhow::anyhow!("key {} has unknown role {}", key.id, key.role))?;
-    let organization_kind = OrganizationKind::parse(&key.organization_kind).ok_or_else(|| {
-        anyhow::anyhow!(
-            "key {} has unknown organisation kind {}",
-            key.id,
-            key.organization_kind
-        )
-    })?;
+    let role = Role::parse(&key.role).ok_or_else(|| anyhow::anyhow!("key {} has unknown role {}", key.id, key.role))?;
+    let organization_kind = OrganizationKind::parse(&key.organization_kind)
+        .ok_or_else(|| anyhow::anyhow!("key {} has unknown organisation kind {}", key.id, key.organization_kind))?;
     Ok(Some(Principal {
         key_id: key.id,
         organization_id: key.organization_id,

@@ -128,19 +128,10 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// Builds a page from rows fetched with `limit + 1`, deriving the cursor from the last
     /// row kept when more rows follow.
-    pub fn from_rows<R>(
-        mut rows: Vec<R>,
-        limit: i64,
-        cursor_of: impl Fn(&R) -> String,
-        view: impl Fn(R) -> T,
-    ) -> Self {
+    pub fn from_rows<R>(mut rows: Vec<R>, limit: i64, cursor_of: impl Fn(&R) -> String, view: impl Fn(R) -> T) -> Self {
         let more = rows.len() as i64 > limit;
         rows.truncate(limit.max(0) as usize);
-        let next_cursor = if more {
-            rows.last().map(&cursor_of)
-        } else {
-            None
-        };
+        let next_cursor = if more { rows.last().map(&cursor_of) } else { None };
         Self {
             items: rows.into_iter().map(view).collect(),
             next_cursor,

@@ -34,16 +34,9 @@ impl Histogram {
     fn render(&self, out: &mut String, name: &str, labels: &str) {
         let separator = if labels.is_empty() { "" } else { "," };
         for (bucket, bound) in self.counts.iter().zip(BUCKETS) {
-            let _ = writeln!(
-                out,
-                "{name}_bucket{{{labels}{separator}le=\"{bound}\"}} {bucket}"
-            );
+            let _ = writeln!(out, "{name}_bucket{{{labels}{separator}le=\"{bound}\"}} {bucket}");
         }
-        let _ = writeln!(
-            out,
-            "{name}_bucket{{{labels}{separator}le=\"+Inf\"}} {}",
-            self.count
-        );
+        let _ = writeln!(out, "{name}_bucket{{{labels}{separator}le=\"+Inf\"}} {}", self.count);
         let braces = if labels.is_empty() {
             String::new()
         } else {
@@ -108,9 +101,7 @@ impl Metrics {
     /// The Prometheus text exposition (version 0.0.4).
     pub fn render(&self, pool: PoolSnapshot) -> String {
         let mut out = String::with_capacity(4096);
-        out.push_str(
-            "# HELP http_requests_total HTTP requests by method, matched route and status.\n",
-        );
+        out.push_str("# HELP http_requests_total HTTP requests by method, matched route and status.\n");
         out.push_str("# TYPE http_requests_total counter\n");
         if let Ok(requests) = self.requests.lock() {
             for ((method, route, status), count) in &requests.counts {
@@ -120,16 +111,16 @@ impl Metrics {
                     escape_label(route)
                 );
             }
-            out.push_str("# HELP http_request_duration_seconds Time from request to response, by method and matched route.\n");
+            out.push_str(
+                "# HELP http_request_duration_seconds Time from request to response, by method and matched route.\n",
+            );
             out.push_str("# TYPE http_request_duration_seconds histogram\n");
             for ((method, route), histogram) in &requests.latency {
                 let labels = format!("method=\"{method}\",route=\"{}\"", escape_label(route));
                 histogram.render(&mut out, "http_request_duration_seconds", &labels);
             }
         }
-        out.push_str(
-            "# HELP db_pool_max_connections Configured size of the database connection pool.\n",
-        );
+        out.push_str("# HELP db_pool_max_connections Configured size of the database connection pool.\n");
         out.push_str("# TYPE db_pool_max_connections gauge\n");
         let _ = writeln!(out, "db_pool_max_connections {}", pool.max_size);
         out.push_str("# HELP db_pool_connections Open database connections.\n");
@@ -143,7 +134,9 @@ impl Metrics {
         if let Ok(histogram) = self.pool_wait.lock() {
             histogram.render(&mut out, "db_pool_wait_seconds", "");
         }
-        out.push_str("# HELP db_pool_timeouts_total Requests that got no database connection within the pool timeout.\n");
+        out.push_str(
+            "# HELP db_pool_timeouts_total Requests that got no database connection within the pool timeout.\n",
+        );
         out.push_str("# TYPE db_pool_timeouts_total counter\n");
         let _ = writeln!(
             out,
@@ -155,10 +148,7 @@ impl Metrics {
 }
 
 fn escape_label(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -178,27 +168,13 @@ mod tests {
         metrics.record_request("GET", "/v1/me", 200, Duration::from_millis(30));
         metrics.record_request("GET", "/v1/me", 401, Duration::from_millis(1));
         let text = metrics.render(POOL);
+        assert!(text.contains("http_requests_total{method=\"GET\",route=\"/v1/me\",status=\"200\"} 2\n"));
+        assert!(text.contains("http_requests_total{method=\"GET\",route=\"/v1/me\",status=\"401\"} 1\n"));
         assert!(
-            text.contains(
-                "http_requests_total{method=\"GET\",route=\"/v1/me\",status=\"200\"} 2\n"
-            )
+            text.contains("http_request_duration_seconds_bucket{method=\"GET\",route=\"/v1/me\",le=\"0.005\"} 2\n")
         );
-        assert!(
-            text.contains(
-                "http_requests_total{method=\"GET\",route=\"/v1/me\",status=\"401\"} 1\n"
-            )
-        );
-        assert!(text.contains(
-            "http_request_duration_seconds_bucket{method=\"GET\",route=\"/v1/me\",le=\"0.005\"} 2\n"
-        ));
-        assert!(text.contains(
-            "http_request_duration_seconds_bucket{method=\"GET\",route=\"/v1/me\",le=\"+Inf\"} 3\n"
-        ));
-        assert!(
-            text.contains(
-                "http_request_duration_seconds_count{method=\"GET\",route=\"/v1/me\"} 3\n"
-            )
-        );
+        assert!(text.contains("http_request_duration_seconds_bucket{method=\"GET\",route=\"/v1/me\",le=\"+Inf\"} 3\n"));
+        assert!(text.contains("http_request_duration_seconds_count{method=\"GET\",route=\"/v1/me\"} 3\n"));
     }
 
     #[test]

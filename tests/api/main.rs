@@ -1,1 +1,15 @@
+//! Black-box HTTP tests: each test runs the real service on a loopback port against a
+//! PostgreSQL database of its own.
 
+mod api_keys;
+mod audit;
+mod cli;
+mod contract;
+mod errors;
+mod flaky_proxy;
+mod health;
+mod helpers;
+mod migrations;
+mod organizations;
+mod resilience;
+mod test_db;

@@ -1,0 +1,181 @@
+//! The contract: `openapi.yaml` and the code must agree on every route, and every response the
+//! tests see must be declared there with a body that matches its schema.
+
+use crate::helpers::TestResponse;
+use agri_quarantine::api::ROUTES;
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Mutex, OnceLock};
+
+const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+pub fn spec() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml")).expect("read openapi.yaml");
+        serde_yaml_ng::from_str(&text).expect("openapi.yaml is valid YAML")
+    })
+}
+
+fn spec_operations() -> BTreeSet<(String, String)> {
+    let paths = spec()["paths"].as_object().expect("paths");
+    paths
+        .iter()
+        .flat_map(|(path, item)| {
+            METHODS
+                .iter()
+                .filter(|method| item.get(**method).is_some())
+                .map(move |method| (method.to_ascii_uppercase(), path.clone()))
+        })
+        .collect()
+}
+
+/// The template in the spec that a concrete path matches.
+fn template_for(path: &str) -> Option<String> {
+    let path = path.split('?').next().unwrap_or(path);
+    let segments: Vec<&str> = path.split('/').collect();
+    spec()["paths"]
+        .as_object()?
+        .keys()
+        .find(|template| {
+            let parts: Vec<&str> = template.split('/').collect();
+            parts.len() == segments.len()
+                && parts
+                    .iter()
+                    .zip(&segments)
+                    .all(|(part, segment)| (part.starts_with('{') && !segment.is_empty()) || part == segment)
+        })
+        .cloned()
+}
+
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Validates `instance` against the schema at `pointer` in the spec, resolving `$ref`s
+/// against the whole document.
+fn schema_errors(pointer: &str, instance: &Value) -> Vec<String> {
+    static VALIDATORS: OnceLock<Mutex<HashMap<String, std::sync::Arc<jsonschema::Validator>>>> = OnceLock::new();
+    let validators = VALIDATORS.get_or_init(Default::default);
+    let validator = {
+        let mut cache = validators.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache
+            .entry(pointer.to_owned())
+            .or_insert_with(|| {
+                let mut root = spec().clone();
+                // A JSON pointer inside a URI fragment must percent-encode braces.
+                let fragment = pointer.replace('{', "%7B").replace('}', "%7D");
+                root["$ref"] = Value::String(format!("#{fragment}"));
+                root["$schema"] = Value::String("https://json-schema.org/draft/2020-12/schema".into());
+                std::sync::Arc::new(jsonschema::validator_for(&root).expect("the schema compiles"))
+            })
+            .clone()
+    };
+    validator
+        .iter_errors(instance)
+        .map(|error| format!("{} at {}", error, error.instance_path()))
+        .collect()
+}
+
+/// Fails the test when the response is not declared in the contract or does not match it.
+pub fn check_response(method: &str, path: &str, response: &TestResponse) {
+    let Some(template) = template_for(path) else {
+        // Unknown routes must answer the documented 404 problem.
+        assert_eq!(response.status, 404, "{method} {path} is not in openapi.yaml");
+        return;
+    };
+    let operation_pointer = format!("/paths/{}/{}", escape(&template), method.to_ascii_lowercase());
+    let Some(operation) = spec().pointer(&operation_pointer) else {
+        assert_eq!(response.status, 405, "{method} {template} is not in openapi.yaml");
+        return;
+    };
+    let status = response.status.to_string();
+    let response_pointer = match operation["responses"].get(&status) {
+        None => panic!(
+            "{method} {template} answered {status}, which openapi.yaml does not declare: {}",
+            response.text
+        ),
+        Some(declared) => match declared.get("$ref").and_then(Value::as_str) {
+            Some(reference) => reference.trim_start_matches('#').to_owned(),
+            None => format!("{operation_pointer}/responses/{status}"),
+        },
+    };
+    let declared = spec().pointer(&response_pointer).expect("resolvable response");
+    let content_type = response.header("content-type").unwrap_or_default();
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    let Some(content) = declared.get("content").and_then(Value::as_object) else {
+        assert!(
+            response.text.is_empty(),
+            "{method} {template} {status} declares no body but sent {}",
+            response.text
+        );
+        return;
+    };
+    assert!(
+        content.contains_key(media),
+        "{method} {template} {status} sent {media}, declared {:?}",
+        content.keys()
+    );
+    if media.ends_with("json") {
+        let errors = schema_errors(
+            &format!("{response_pointer}/content/{}/schema", escape(media)),
+            &response.json,
+        );
+        assert!(
+            errors.is_empty(),
+            "{method} {template} {status} does not match its schema: {errors:?}\n{}",
+            response.text
+        );
+    }
+}
+
+#[test]
+fn every_route_in_the_code_is_in_openapi_yaml_and_the_other_way_round() {
+    let in_code: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .map(|(method, path)| (method.to_string(), path.to_string()))
+        .collect();
+    let in_spec = spec_operations();
+    let missing_from_spec: Vec<_> = in_code.difference(&in_spec).collect();
+    let missing_from_code: Vec<_> = in_spec.difference(&in_code).collect();
+    assert!(
+        missing_from_spec.is_empty(),
+        "routes not in openapi.yaml: {missing_from_spec:?}"
+    );
+    assert!(
+        missing_from_code.is_empty(),
+        "operations in openapi.yaml without a route: {missing_from_code:?}"
+    );
+}
+
+#[test]
+fn every_schema_in_openapi_yaml_compiles_and_every_ref_resolves() {
+    let text = serde_json::to_string(spec()).expect("serialise the spec");
+    for (index, _) in text.match_indices("\"$ref\":\"") {
+        let rest = &text[index + 8..];
+        let reference = &rest[..rest.find('"').expect("closing quote")];
+        assert!(
+            spec().pointer(reference.trim_start_matches('#')).is_some(),
+            "unresolvable $ref {reference}"
+        );
+    }
+    assert_eq!(spec()["openapi"].as_str().map(|v| &v[..3]), Some("3.1"));
+}
+
+#[test]
+fn the_served_contract_is_the_file_in_the_repository() {
+    let app = crate::helpers::TestApp::spawn();
+    let response = app.get("/openapi.yaml", None);
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.text,
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml")).expect("read")
+    );
+    assert!(
+        response
+            .header("content-type")
+            .unwrap_or_default()
+            .starts_with("application/yaml")
+    );
+}

@@ -1,0 +1,96 @@
+use crate::helpers::{TestApp, exporter_body};
+use serde_json::json;
+
+#[test]
+fn malformed_json_gets_400_malformed_json() {
+    let app = TestApp::spawn();
+    let response = app.request(
+        "POST",
+        "/v1/organizations",
+        Some(&app.admin_key),
+        Some("application/json"),
+        b"{\"kind\": ",
+    );
+    assert_eq!(response.status, 400);
+    assert_eq!(response.header("content-type"), Some("application/problem+json"));
+    assert_eq!(response.json["code"], "malformed_json");
+    assert_eq!(response.json["status"], 400);
+}
+
+#[test]
+fn a_body_that_is_not_declared_as_json_gets_400() {
+    let app = TestApp::spawn();
+    let body = exporter_body("0312345678").to_string();
+    let response = app.request(
+        "POST",
+        "/v1/organizations",
+        Some(&app.admin_key),
+        Some("text/plain"),
+        body.as_bytes(),
+    );
+    assert_eq!(response.status, 400);
+    assert_eq!(response.json["code"], "unsupported_content_type");
+}
+
+#[test]
+fn a_body_over_the_limit_gets_413() {
+    let app = TestApp::spawn_with(&[("REQUEST_BODY_LIMIT_BYTES", "2048")]);
+    let mut body = exporter_body("0312345678");
+    body["address"] = json!("x".repeat(4096));
+    let response = app.post("/v1/organizations", Some(&app.admin_key), &body);
+    assert_eq!(response.status, 413);
+    assert_eq!(response.json["code"], "payload_too_large");
+}
+
+#[test]
+fn a_field_of_the_wrong_type_gets_422_pointing_at_it() {
+    let app = TestApp::spawn();
+    let mut body = exporter_body("0312345678");
+    body["name"] = json!(42);
+    let response = app.post("/v1/organizations", Some(&app.admin_key), &body);
+    assert_eq!(response.status, 422);
+    assert_eq!(response.json["errors"][0]["pointer"], "/name");
+    assert_eq!(response.json["errors"][0]["code"], "invalid_type");
+}
+
+#[test]
+fn an_unknown_field_gets_422() {
+    let app = TestApp::spawn();
+    let mut body = exporter_body("0312345678");
+    body["tax_id"] = json!("0312345678");
+    let response = app.post("/v1/organizations", Some(&app.admin_key), &body);
+    assert_eq!(response.status, 422);
+    assert_eq!(response.json["code"], "validation_failed");
+}
+
+#[test]
+fn an_unknown_route_gets_a_404_problem() {
+    let app = TestApp::spawn();
+    let response = app.get("/v1/nothing-here", Some(&app.admin_key));
+    assert_eq!(response.status, 404);
+    assert_eq!(response.header("content-type"), Some("application/problem+json"));
+    assert_eq!(response.json["code"], "not_found");
+}
+
+#[test]
+fn a_method_the_route_does_not_take_gets_405_with_allow() {
+    let app = TestApp::spawn();
+    let response = app.request(
+        "PUT",
+        "/v1/organizations",
+        Some(&app.admin_key),
+        Some("application/json"),
+        b"{}",
+    );
+    assert_eq!(response.status, 405);
+    assert_eq!(response.header("allow"), Some("GET, POST"));
+    assert_eq!(response.json["code"], "method_not_allowed");
+}
+
+#[test]
+fn an_unknown_query_parameter_gets_400() {
+    let app = TestApp::spawn();
+    let response = app.get("/v1/organizations?kinds=exporter", Some(&app.admin_key));
+    assert_eq!(response.status, 400);
+    assert_eq!(response.json["code"], "invalid_query");
+}

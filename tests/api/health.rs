@@ -1,0 +1,75 @@
+use crate::helpers::TestApp;
+use serde_json::json;
+
+#[test]
+fn liveness_answers_ok_without_a_key() {
+    let app = TestApp::spawn();
+    let response = app.get("/health/live", None);
+    assert_eq!(response.status, 200);
+    assert_eq!(response.json, json!({"status": "ok"}));
+}
+
+#[test]
+fn readiness_answers_ready_when_the_database_is_reachable() {
+    let app = TestApp::spawn();
+    let response = app.get("/health/ready", None);
+    assert_eq!(response.status, 200);
+    assert_eq!(response.json, json!({"status": "ready"}));
+}
+
+#[test]
+fn metrics_count_requests_by_matched_route_and_status() {
+    let app = TestApp::spawn();
+    app.get("/v1/me", None);
+    app.get("/v1/me", Some(&app.admin_key));
+    let response = app.get("/metrics", None);
+    assert_eq!(response.status, 200);
+    assert!(
+        response
+            .header("content-type")
+            .unwrap_or_default()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    assert!(
+        response
+            .text
+            .contains("http_requests_total{method=\"GET\",route=\"/v1/me\",status=\"401\"} 1\n"),
+        "{}",
+        response.text
+    );
+    assert!(
+        response
+            .text
+            .contains("http_requests_total{method=\"GET\",route=\"/v1/me\",status=\"200\"} 1\n")
+    );
+    assert!(
+        response
+            .text
+            .contains("http_request_duration_seconds_count{method=\"GET\",route=\"/v1/me\"} 2\n")
+    );
+    assert!(response.text.contains("db_pool_max_connections 2\n"));
+    assert!(response.text.contains("db_pool_wait_seconds_count"));
+}
+
+#[test]
+fn a_request_id_sent_by_the_client_is_echoed() {
+    let app = TestApp::spawn();
+    let response = app.send_unchecked("GET", "/health/live", &[("X-Request-Id", "trace-42")], None, None, b"");
+    assert_eq!(response.header("x-request-id"), Some("trace-42"));
+}
+
+#[test]
+fn a_request_without_an_id_gets_a_generated_one() {
+    let app = TestApp::spawn();
+    let response = app.get("/health/live", None);
+    let id = response.header("x-request-id").expect("a request id");
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+}
+
+#[test]
+fn an_unprintable_request_id_is_replaced() {
+    let app = TestApp::spawn();
+    let long = "x".repeat(200);
+    let response = app.send_unchecked("GET", "/health/live", &[("X-Request-Id", &long)], None, None, b"");
+    assert_ne!(response.header("x-request-id"), Some(long.as_str()));
+}

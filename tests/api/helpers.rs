@@ -1,0 +1,227 @@
+//! `TestApp`: the real service on a loopback port with a database of its own, an HTTP client,
+//! and a check of every response against `openapi.yaml`.
+
+use crate::contract;
+use crate::test_db::TestDatabase;
+use actix_web::HttpServer;
+use agri_quarantine::config::Config;
+use agri_quarantine::startup::{AppState, bootstrap_admin_key, build_app};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: HashMap<String, String>,
+    pub text: String,
+    pub json: Value,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub admin_key: String,
+    agent: ureq::Agent,
+    handle: Option<actix_web::dev::ServerHandle>,
+    thread: Option<JoinHandle<()>>,
+    // Dropped last, after the server and its pool are gone.
+    pub db: TestDatabase,
+}
+
+/// Configuration for a test server on `database_url`, with `overrides` applied.
+pub fn test_config(database_url: &str, overrides: &[(&str, &str)]) -> Config {
+    let mut values: HashMap<&str, String> = HashMap::from([
+        ("DATABASE_URL", database_url.to_owned()),
+        ("DB_POOL_SIZE", "2".to_owned()),
+        ("DB_POOL_TIMEOUT_MS", "3000".to_owned()),
+    ]);
+    for (name, value) in overrides {
+        values.insert(name, (*value).to_owned());
+    }
+    Config::from_lookup(|name| values.get(name).cloned()).expect("a valid test configuration")
+}
+
+impl TestApp {
+    /// A server on a freshly migrated database, with a first admin key.
+    pub fn spawn() -> Self {
+        Self::spawn_with(&[])
+    }
+
+    pub fn spawn_with(overrides: &[(&str, &str)]) -> Self {
+        let db = TestDatabase::migrated();
+        let admin_key = bootstrap_admin_key(&mut db.connect())
+            .expect("bootstrap the admin key")
+            .expect("a fresh database has no admin key");
+        let config = test_config(&db.url(), overrides);
+        Self::serve(db, admin_key, config)
+    }
+
+    /// Serves `config` (whose database may differ from `db`, for example through a proxy).
+    pub fn serve(db: TestDatabase, admin_key: String, config: Config) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let address = format!("http://{}", listener.local_addr().expect("local address"));
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let system = actix_web::rt::System::new();
+            let outcome = system.block_on(async move {
+                let state = AppState::new(config);
+                let server = HttpServer::new(move || build_app(state.clone()))
+                    .workers(1)
+                    .disable_signals()
+                    .shutdown_timeout(1)
+                    .listen(listener)?
+                    .run();
+                let _ = sender.send(server.handle());
+                server.await
+            });
+            if let Err(error) = outcome {
+                eprintln!("test server failed: {error}");
+            }
+        });
+        let handle = receiver.recv().expect("the test server starts");
+        let agent = ureq::Agent::new_with_config(
+            ureq::config::Config::builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(Duration::from_secs(30)))
+                .build(),
+        );
+        Self {
+            address,
+            admin_key,
+            agent,
+            handle: Some(handle),
+            thread: Some(thread),
+            db,
+        }
+    }
+
+    /// Sends a request and checks the response against the contract.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> TestResponse {
+        let response = self.send_unchecked(method, path, &[], key, content_type, body);
+        contract::check_response(method, path, &response);
+        response
+    }
+
+    /// Sends a request with extra headers, without checking the response against the contract.
+    pub fn send_unchecked(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        key: Option<&str>,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> TestResponse {
+        let mut builder = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.address));
+        if let Some(key) = key {
+            builder = builder.header("Authorization", format!("Bearer {key}"));
+        }
+        if let Some(content_type) = content_type {
+            builder = builder.header("Content-Type", content_type);
+        }
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let request = builder.body(body.to_vec()).expect("a well-formed request");
+        let mut response = self.agent.run(request).expect("the server answers");
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or_default().to_owned()))
+            .collect();
+        let text = response.body_mut().read_to_string().expect("a readable body");
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        TestResponse {
+            status,
+            headers,
+            text,
+            json,
+        }
+    }
+
+    pub fn get(&self, path: &str, key: Option<&str>) -> TestResponse {
+        self.request("GET", path, key, None, b"")
+    }
+
+    pub fn post(&self, path: &str, key: Option<&str>, body: &Value) -> TestResponse {
+        self.request("POST", path, key, Some("application/json"), body.to_string().as_bytes())
+    }
+
+    pub fn delete(&self, path: &str, key: Option<&str>) -> TestResponse {
+        self.request("DELETE", path, key, None, b"")
+    }
+
+    /// Creates an exporter organisation as admin and returns it.
+    pub fn create_exporter(&self, tax_code: &str) -> Value {
+        let response = self.post("/v1/organizations", Some(&self.admin_key), &exporter_body(tax_code));
+        assert_eq!(response.status, 201, "{}", response.text);
+        response.json
+    }
+
+    /// Creates an authority organisation as admin and returns it.
+    pub fn create_authority(&self, authority: &str) -> Value {
+        let body = json!({"kind": "authority", "name": format!("{authority} (Bộ Nông nghiệp và Môi trường)"), "authority": authority});
+        let response = self.post("/v1/organizations", Some(&self.admin_key), &body);
+        assert_eq!(response.status, 201, "{}", response.text);
+        response.json
+    }
+
+    /// Issues a key as admin and returns the whole response body (with `secret`).
+    pub fn create_key(&self, organization_id: &str, role: &str) -> Value {
+        let body = json!({"role": role, "label": format!("{role} key for tests")});
+        let response = self.post(
+            &format!("/v1/organizations/{organization_id}/api-keys"),
+            Some(&self.admin_key),
+            &body,
+        );
+        assert_eq!(response.status, 201, "{}", response.text);
+        response.json
+    }
+
+    /// An exporter organisation with one exporter key; returns (organisation, key secret).
+    pub fn exporter_with_key(&self, tax_code: &str) -> (Value, String) {
+        let organization = self.create_exporter(tax_code);
+        let key = self.create_key(organization["id"].as_str().expect("id"), "exporter");
+        (organization, key["secret"].as_str().expect("secret").to_owned())
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            actix_web::rt::System::new().block_on(handle.stop(false));
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+pub fn exporter_body(tax_code: &str) -> Value {
+    json!({
+        "kind": "exporter",
+        "name": "Công ty TNHH Xuất khẩu Sầu Riêng Cái Mơn",
+        "tax_code": tax_code,
+        "address": "Ấp 3, xã Vĩnh Thành, huyện Chợ Lách",
+        "province": "Bến Tre"
+    })
+}

@@ -1,0 +1,50 @@
+use crate::flaky_proxy::FlakyProxy;
+use crate::helpers::{TestApp, test_config};
+use crate::test_db::TestDatabase;
+use agri_quarantine::startup::bootstrap_admin_key;
+use std::time::{Duration, Instant};
+
+fn eventually_ok(app: &TestApp, path: &str, key: &str) -> u16 {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let status = app.get(path, Some(key)).status;
+        if status == 200 || Instant::now() > deadline {
+            return status;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn while_the_database_is_unreachable_database_routes_answer_503_within_5_seconds_and_recover_without_a_restart() {
+    let proxy = FlakyProxy::start();
+    let db = TestDatabase::migrated();
+    let admin_key = bootstrap_admin_key(&mut db.connect())
+        .expect("bootstrap")
+        .expect("first key");
+    let config = test_config(
+        &proxy.url_for(&db.name),
+        &[("DB_POOL_TIMEOUT_MS", "2000"), ("DB_CONNECT_TIMEOUT_SECS", "1")],
+    );
+    let app = TestApp::serve(db, admin_key.clone(), config);
+    assert_eq!(app.get("/health/ready", None).status, 200);
+    assert_eq!(app.get("/v1/me", Some(&admin_key)).status, 200);
+
+    proxy.cut();
+    for path in ["/health/ready", "/v1/me", "/v1/organizations", "/v1/audit-events"] {
+        let started = Instant::now();
+        let response = app.get(path, Some(&admin_key));
+        assert_eq!(response.status, 503, "{path}: {}", response.text);
+        assert_eq!(response.json["code"], "service_unavailable");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{path} took {:?}",
+            started.elapsed()
+        );
+    }
+    assert_eq!(app.get("/health/live", None).status, 200);
+
+    proxy.restore();
+    assert_eq!(eventually_ok(&app, "/health/ready", &admin_key), 200);
+    assert_eq!(eventually_ok(&app, "/v1/me", &admin_key), 200);
+}
