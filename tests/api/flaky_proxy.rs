@@ -64,11 +64,11 @@ impl FlakyProxy {
                         let Ok(server) = TcpStream::connect(upstream()) else {
                             continue;
                         };
-                        if let (Ok(client_copy), Ok(server_copy)) = (client.try_clone(), server.try_clone()) {
-                            if let Ok(mut list) = open_list.lock() {
-                                list.push(client_copy);
-                                list.push(server_copy);
-                            }
+                        if let (Ok(client_copy), Ok(server_copy), Ok(mut list)) =
+                            (client.try_clone(), server.try_clone(), open_list.lock())
+                        {
+                            list.push(client_copy);
+                            list.push(server_copy);
                         }
                         let (client_read, server_read) =
                             (client.try_clone().expect("clone"), server.try_clone().expect("clone"));

@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
 //! Black-box HTTP tests: each test runs the real service on a loopback port against a
 //! PostgreSQL database of its own.
 
