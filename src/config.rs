@@ -2,6 +2,7 @@
 //! `cargo run --release` works against the local PostgreSQL server (or the one `pg_virtualenv`
 //! points the libpq `PG*` variables at). The README's configuration table lists them all.
 
+use crate::domain::establishment::{CodePatterns, EstablishmentKind};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -34,6 +35,10 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     /// HTTP worker threads; defaults to the number of CPUs.
     pub workers: Option<usize>,
+    /// Largest establishment list accepted by `POST /v1/establishment-imports`.
+    pub import_body_limit_bytes: usize,
+    /// Establishment code pattern per kind (`CODE_PATTERN_<KIND>`), defaults otherwise.
+    pub code_patterns: CodePatterns,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "dbname=agri_quarantine";
@@ -92,6 +97,17 @@ impl Config {
             0 => None,
             count => Some(count as usize),
         };
+        let mut pattern_overrides = Vec::new();
+        for kind in EstablishmentKind::VARIANTS {
+            if let Some(pattern) = get(&format!("CODE_PATTERN_{}", kind.as_str().to_ascii_uppercase())) {
+                pattern_overrides.push((kind, pattern));
+            }
+        }
+        let code_patterns = CodePatterns::new(&pattern_overrides).map_err(|reason| ConfigError {
+            name: "CODE_PATTERN_*",
+            value: reason,
+            reason: "expected a regular expression",
+        })?;
         Ok(Self {
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             bind_address,
@@ -110,6 +126,9 @@ impl Config {
                 as usize,
             shutdown_timeout: Duration::from_secs(parse_number("SHUTDOWN_TIMEOUT_SECS", 30, 0, 3600)?),
             workers,
+            import_body_limit_bytes: parse_number("IMPORT_BODY_LIMIT_BYTES", 64 * 1_048_576, 1024, 1024 * 1_048_576)?
+                as usize,
+            code_patterns,
         })
     }
 }
@@ -147,6 +166,29 @@ mod tests {
         assert_eq!(config.db_pool_size, 8);
         assert_eq!(config.log_format, LogFormat::Json);
         assert_eq!(config.bind_address.port(), 9000);
+    }
+
+    #[test]
+    fn code_patterns_can_be_configured_per_kind() {
+        let config = config(&[("CODE_PATTERN_ORCHARD", "^PUC-[0-9]+$")]).unwrap();
+        assert!(
+            config
+                .code_patterns
+                .mismatch(EstablishmentKind::Orchard, "PUC-12")
+                .is_none()
+        );
+        assert!(
+            config
+                .code_patterns
+                .mismatch(EstablishmentKind::Orchard, "VN-TGOR-0095")
+                .is_some()
+        );
+        assert_eq!(
+            super::tests::config(&[("CODE_PATTERN_LABORATORY", "(")])
+                .unwrap_err()
+                .name,
+            "CODE_PATTERN_*"
+        );
     }
 
     #[test]

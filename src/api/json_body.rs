@@ -12,7 +12,7 @@ use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 const DEFAULT_LIMIT: usize = 1_048_576;
 
-fn is_json_content_type(request: &HttpRequest) -> bool {
+pub fn is_json_content_type(request: &HttpRequest) -> bool {
     let Some(value) = request
         .headers()
         .get(CONTENT_TYPE)
@@ -29,15 +29,21 @@ pub async fn read_json<T>(request: &HttpRequest, payload: web::Payload) -> Resul
 where
     T: DeserializeOwned + Validate,
 {
-    let limit = request
-        .app_data::<web::Data<AppState>>()
-        .map_or(DEFAULT_LIMIT, |state| state.config.request_body_limit_bytes);
     if !is_json_content_type(request) {
         return Err(ApiError::BadRequest {
             code: "unsupported_content_type",
             detail: "Send the body as JSON with Content-Type: application/json.".to_owned(),
         });
     }
+    let limit = request
+        .app_data::<web::Data<AppState>>()
+        .map_or(DEFAULT_LIMIT, |state| state.config.request_body_limit_bytes);
+    let bytes = read_body(request, payload, limit).await?;
+    parse_json(&bytes)
+}
+
+/// Reads the whole body, refusing more than `limit` bytes.
+pub async fn read_body(request: &HttpRequest, payload: web::Payload, limit: usize) -> Result<web::Bytes, ApiError> {
     let declared_length = request
         .headers()
         .get(CONTENT_LENGTH)
@@ -46,19 +52,32 @@ where
     if declared_length.is_some_and(|length| length > limit) {
         return Err(ApiError::PayloadTooLarge { limit });
     }
-    let bytes = payload
+    payload
         .to_bytes_limited(limit)
         .await
         .map_err(|_| ApiError::PayloadTooLarge { limit })?
         .map_err(|error| ApiError::BadRequest {
             code: "unreadable_body",
             detail: format!("The body could not be read: {error}"),
-        })?;
-    let value: T = parse(&bytes)?;
+        })
+}
+
+/// Parses JSON bytes as `T` and applies its `validator` rules.
+pub fn parse_json<T>(bytes: &[u8]) -> Result<T, ApiError>
+where
+    T: DeserializeOwned + Validate,
+{
+    let value: T = parse(bytes)?;
     value
         .validate()
         .map_err(|errors| ApiError::Validation(violations_from(&errors)))?;
     Ok(value)
+}
+
+/// The media type of the request body, lower case, without parameters.
+pub fn media_type(request: &HttpRequest) -> Option<String> {
+    let value = request.headers().get(CONTENT_TYPE)?.to_str().ok()?;
+    Some(value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
 }
 
 /// Syntax errors are 400; well-formed JSON of the wrong shape is 422 with the field's pointer.

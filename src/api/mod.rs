@@ -3,6 +3,9 @@
 
 pub mod audit;
 pub mod authentication;
+pub mod establishment_csv;
+pub mod establishment_imports;
+pub mod establishments;
 pub mod health;
 pub mod json_body;
 pub mod keys;
@@ -51,6 +54,11 @@ routes! {
     "/v1/api-keys/{id}" => { DELETE => keys::revoke },
     "/v1/audit-events" => { GET => audit::list },
     "/v1/audit-events/verification" => { GET => audit::verify },
+    "/v1/establishments" => { GET => establishments::list, POST => establishments::create },
+    "/v1/establishments/{kind}/{code}" => { GET => establishments::show, PATCH => establishments::update },
+    "/v1/establishments/{kind}/{code}/status-changes" => { POST => establishments::add_status_change },
+    "/v1/establishments/{kind}/{code}/authorizations" => { POST => establishments::add_authorization },
+    "/v1/establishment-imports" => { POST => establishment_imports::create },
 }
 
 /// The answer for a path no route matches.

@@ -68,49 +68,71 @@ impl AuditEvent {
     }
 }
 
+/// Rows per multi-row INSERT (12 columns; PostgreSQL allows 65,535 bind parameters).
+const AUDIT_BATCH: usize = 4000;
+
 /// Appends one event to the chain. Call it inside the transaction that makes the change.
 pub fn append(connection: &mut PgConnection, actor: &Actor, change: Change) -> QueryResult<AuditEvent> {
+    append_many(connection, actor, vec![change])?
+        .into_iter()
+        .next()
+        .ok_or(diesel::result::Error::NotFound)
+}
+
+/// Appends events in order, chaining each onto the previous, with batched inserts.
+pub fn append_many(connection: &mut PgConnection, actor: &Actor, changes: Vec<Change>) -> QueryResult<Vec<AuditEvent>> {
+    if changes.is_empty() {
+        return Ok(Vec::new());
+    }
     diesel::sql_query(format!("SELECT pg_advisory_xact_lock({AUDIT_LOCK_KEY})")).execute(connection)?;
     let last: Option<(i64, Vec<u8>)> = audit_events::table
         .select((audit_events::seq, audit_events::hash))
         .order(audit_events::seq.desc())
         .first(connection)
         .optional()?;
-    let (last_seq, prev_hash) = match last {
+    let (mut seq, mut prev_hash) = match last {
         Some((seq, hash)) => (seq, hash.try_into().unwrap_or(GENESIS_HASH)),
         None => (0, GENESIS_HASH),
     };
-    let content = AuditContent {
-        seq: last_seq + 1,
-        id: Uuid::now_v7(),
-        occurred_at: Utc::now().trunc_subsecs(6),
-        actor_key_id: actor.key_id,
-        actor_organization_id: actor.organization_id,
-        request_id: actor.request_id.clone(),
-        action: change.action.to_owned(),
-        entity_type: change.entity_type.to_owned(),
-        entity_id: change.entity_id,
-        state: change.state,
-    };
-    let hash = content.chained_hash(&prev_hash);
-    let event = AuditEvent {
-        id: content.id,
-        seq: content.seq,
-        occurred_at: content.occurred_at,
-        actor_key_id: content.actor_key_id,
-        actor_organization_id: content.actor_organization_id,
-        request_id: content.request_id,
-        action: content.action,
-        entity_type: content.entity_type,
-        entity_id: content.entity_id,
-        state: content.state,
-        prev_hash: prev_hash.to_vec(),
-        hash: hash.to_vec(),
-    };
-    diesel::insert_into(audit_events::table)
-        .values(&event)
-        .execute(connection)?;
-    Ok(event)
+    let occurred_at = Utc::now().trunc_subsecs(6);
+    let mut events = Vec::with_capacity(changes.len());
+    for change in changes {
+        seq += 1;
+        let content = AuditContent {
+            seq,
+            id: Uuid::now_v7(),
+            occurred_at,
+            actor_key_id: actor.key_id,
+            actor_organization_id: actor.organization_id,
+            request_id: actor.request_id.clone(),
+            action: change.action.to_owned(),
+            entity_type: change.entity_type.to_owned(),
+            entity_id: change.entity_id,
+            state: change.state,
+        };
+        let hash = content.chained_hash(&prev_hash);
+        events.push(AuditEvent {
+            id: content.id,
+            seq: content.seq,
+            occurred_at: content.occurred_at,
+            actor_key_id: content.actor_key_id,
+            actor_organization_id: content.actor_organization_id,
+            request_id: content.request_id,
+            action: content.action,
+            entity_type: content.entity_type,
+            entity_id: content.entity_id,
+            state: content.state,
+            prev_hash: prev_hash.to_vec(),
+            hash: hash.to_vec(),
+        });
+        prev_hash = hash;
+    }
+    for batch in events.chunks(AUDIT_BATCH) {
+        diesel::insert_into(audit_events::table)
+            .values(batch)
+            .execute(connection)?;
+    }
+    Ok(events)
 }
 
 /// Filters of the audit listing.

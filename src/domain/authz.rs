@@ -8,19 +8,26 @@ pub enum Action {
     ManageOrganizations,
     ManageApiKeys,
     ReadAuditTrail,
+    /// Create and change establishments, their status and authorisations, and import lists.
+    ManageRegistry,
 }
 
 impl Action {
-    pub const VARIANTS: [Action; 3] = [Self::ManageOrganizations, Self::ManageApiKeys, Self::ReadAuditTrail];
+    pub const VARIANTS: [Action; 4] = [
+        Self::ManageOrganizations,
+        Self::ManageApiKeys,
+        Self::ReadAuditTrail,
+        Self::ManageRegistry,
+    ];
 }
 
 /// Whether `role` may perform `action`.
 pub fn allows(role: Role, action: Action) -> bool {
     match (role, action) {
-        (Role::Admin, Action::ManageOrganizations | Action::ManageApiKeys | Action::ReadAuditTrail) => true,
+        (Role::Admin, _) => true,
         (
             Role::Exporter | Role::Inspector,
-            Action::ManageOrganizations | Action::ManageApiKeys | Action::ReadAuditTrail,
+            Action::ManageOrganizations | Action::ManageApiKeys | Action::ReadAuditTrail | Action::ManageRegistry,
         ) => false,
     }
 }
@@ -30,7 +37,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_admins_manage_organisations_keys_and_read_the_audit_trail() {
+    fn only_admins_manage_organisations_keys_registries_and_read_the_audit_trail() {
         for role in Role::VARIANTS {
             for action in Action::VARIANTS {
                 assert_eq!(allows(role, action), role == Role::Admin, "{role:?} {action:?}");

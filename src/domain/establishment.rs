@@ -21,8 +21,13 @@ pub enum EstablishmentKind {
 }
 
 impl EstablishmentKind {
-    pub const VARIANTS: [Self; 5] =
-        [Self::Orchard, Self::PackingHouse, Self::ProcessingPlant, Self::CrocodileFarm, Self::Laboratory];
+    pub const VARIANTS: [Self; 5] = [
+        Self::Orchard,
+        Self::PackingHouse,
+        Self::ProcessingPlant,
+        Self::CrocodileFarm,
+        Self::Laboratory,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -111,7 +116,10 @@ impl LabScope {
 
 /// Upper case with every whitespace character removed: `vn-btph 036` → `VN-BTPH036`.
 pub fn normalize_code(raw: &str) -> String {
-    raw.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect()
+    raw.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_uppercase)
+        .collect()
 }
 
 /// The configured code pattern of each kind, with its source.
@@ -218,7 +226,11 @@ pub fn validate_establishment(
     }
     let code = normalize_code(&input.code);
     if code.is_empty() {
-        violations.push(FieldViolation::new(at("code"), "required", "Give the registration code."));
+        violations.push(FieldViolation::new(
+            at("code"),
+            "required",
+            "Give the registration code.",
+        ));
     } else if let Some(expected) = kind.and_then(|kind| patterns.mismatch(kind, &code)) {
         violations.push(FieldViolation::new(
             at("code"),
@@ -228,11 +240,19 @@ pub fn validate_establishment(
     }
     let name = trimmed(&input.name);
     if name.is_none() {
-        violations.push(FieldViolation::new(at("name"), "required", "Give the establishment's name."));
+        violations.push(FieldViolation::new(
+            at("name"),
+            "required",
+            "Give the establishment's name.",
+        ));
     }
     let address = trimmed(&input.address);
     if address.is_none() {
-        violations.push(FieldViolation::new(at("address"), "required", "Give the establishment's address."));
+        violations.push(FieldViolation::new(
+            at("address"),
+            "required",
+            "Give the establishment's address.",
+        ));
     }
     let mut commodities = BTreeSet::new();
     for (index, text) in input.commodities.iter().enumerate() {
@@ -242,8 +262,8 @@ pub fn validate_establishment(
                 "unknown_value",
                 "A commodity is durian, coconut or crocodile.",
             )),
-            Some(commodity) if kind.is_some_and(|kind| !kind.allowed_commodities().contains(&commodity)) => {
-                violations.push(FieldViolation::new(
+            Some(commodity) if kind.is_some_and(|kind| !kind.allowed_commodities().contains(&commodity)) => violations
+                .push(FieldViolation::new(
                     at(&format!("commodities/{index}")),
                     "not_allowed",
                     format!(
@@ -251,8 +271,7 @@ pub fn validate_establishment(
                         kind.map_or("", EstablishmentKind::as_str),
                         commodity.as_str()
                     ),
-                ))
-            }
+                )),
             Some(commodity) => {
                 commodities.insert(commodity);
             }
@@ -325,9 +344,20 @@ pub fn validate_establishment(
         ));
     }
     if input.source_date.is_none() {
-        violations.push(FieldViolation::new(at("source/date"), "required", "Give the date of the list or notice."));
+        violations.push(FieldViolation::new(
+            at("source/date"),
+            "required",
+            "Give the date of the list or notice.",
+        ));
     }
-    match (kind, name, address, source_list, input.source_date, violations.is_empty()) {
+    match (
+        kind,
+        name,
+        address,
+        source_list,
+        input.source_date,
+        violations.is_empty(),
+    ) {
         (Some(kind), Some(name), Some(address), Some(list), Some(date), true) => Ok(EstablishmentDraft {
             kind,
             code,
@@ -366,7 +396,12 @@ mod tests {
     }
 
     fn pointers(result: Result<EstablishmentDraft, Vec<FieldViolation>>) -> Vec<String> {
-        result.err().unwrap_or_default().into_iter().map(|v| v.pointer).collect()
+        result
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| v.pointer)
+            .collect()
     }
 
     #[test]
@@ -378,14 +413,23 @@ mod tests {
 
     #[test]
     fn a_packing_house_code_must_follow_the_documented_pattern() {
-        let input = EstablishmentInput { code: "BT-036".into(), ..packing_house() };
-        assert_eq!(pointers(validate_establishment(&input, &CodePatterns::defaults(), "")), ["/code"]);
+        let input = EstablishmentInput {
+            code: "BT-036".into(),
+            ..packing_house()
+        };
+        assert_eq!(
+            pointers(validate_establishment(&input, &CodePatterns::defaults(), "")),
+            ["/code"]
+        );
     }
 
     #[test]
     fn a_configured_pattern_replaces_the_default() {
         let patterns = CodePatterns::new(&[(EstablishmentKind::PackingHouse, "^BT-[0-9]+$".into())]).unwrap();
-        let input = EstablishmentInput { code: "bt-036".into(), ..packing_house() };
+        let input = EstablishmentInput {
+            code: "bt-036".into(),
+            ..packing_house()
+        };
         assert!(validate_establishment(&input, &patterns, "").is_ok());
         assert!(CodePatterns::new(&[(EstablishmentKind::Orchard, "(".into())]).is_err());
     }
@@ -398,7 +442,10 @@ mod tests {
             commodities: vec!["coconut".into()],
             ..packing_house()
         };
-        assert_eq!(pointers(validate_establishment(&input, &CodePatterns::defaults(), "/rows/3")), ["/rows/3/commodities/0"]);
+        assert_eq!(
+            pointers(validate_establishment(&input, &CodePatterns::defaults(), "/rows/3")),
+            ["/rows/3/commodities/0"]
+        );
     }
 
     #[test]
@@ -423,9 +470,18 @@ mod tests {
             scopes: vec![],
             ..packing_house()
         };
-        assert_eq!(pointers(validate_establishment(&input, &CodePatterns::defaults(), "")), ["/scopes"]);
-        let input = EstablishmentInput { scopes: vec!["lead".into()], ..input };
-        assert_eq!(pointers(validate_establishment(&input, &CodePatterns::defaults(), "")), ["/scopes/0"]);
+        assert_eq!(
+            pointers(validate_establishment(&input, &CodePatterns::defaults(), "")),
+            ["/scopes"]
+        );
+        let input = EstablishmentInput {
+            scopes: vec!["lead".into()],
+            ..input
+        };
+        assert_eq!(
+            pointers(validate_establishment(&input, &CodePatterns::defaults(), "")),
+            ["/scopes/0"]
+        );
     }
 
     #[test]
@@ -436,12 +492,19 @@ mod tests {
             area_hectares: Some(0.0),
             ..packing_house()
         };
-        assert_eq!(pointers(validate_establishment(&input, &CodePatterns::defaults(), "")), ["/area_hectares"]);
+        assert_eq!(
+            pointers(validate_establishment(&input, &CodePatterns::defaults(), "")),
+            ["/area_hectares"]
+        );
     }
 
     #[test]
     fn missing_name_address_commodities_and_source_are_all_reported() {
-        let input = EstablishmentInput { kind: "orchard".into(), code: "X1".into(), ..Default::default() };
+        let input = EstablishmentInput {
+            kind: "orchard".into(),
+            code: "X1".into(),
+            ..Default::default()
+        };
         assert_eq!(
             pointers(validate_establishment(&input, &CodePatterns::defaults(), "")),
             ["/name", "/address", "/commodities", "/source/list", "/source/date"]

@@ -61,7 +61,11 @@ pub fn validate_rows(
         violations.push(FieldViolation::new(
             "/commodity",
             "not_allowed",
-            format!("A {} cannot be approved for {}.", meta.kind.as_str(), meta.commodity.as_str()),
+            format!(
+                "A {} cannot be approved for {}.",
+                meta.kind.as_str(),
+                meta.commodity.as_str()
+            ),
         ));
         return Err(violations);
     }
@@ -89,7 +93,12 @@ pub fn validate_rows(
                     violations.push(FieldViolation::new(
                         format!("{prefix}/code"),
                         "duplicate_code",
-                        format!("Row {}: code {} already appears in row {}.", index + 1, draft.code, first + 1),
+                        format!(
+                            "Row {}: code {} already appears in row {}.",
+                            index + 1,
+                            draft.code,
+                            first + 1
+                        ),
                     ));
                 }
                 drafts.push(draft);
@@ -103,7 +112,11 @@ pub fn validate_rows(
             break;
         }
     }
-    if violations.is_empty() { Ok(drafts) } else { Err(violations) }
+    if violations.is_empty() {
+        Ok(drafts)
+    } else {
+        Err(violations)
+    }
 }
 
 /// An establishment already registered, with its periods for the list's commodity.
@@ -145,7 +158,10 @@ fn merge(existing: &EstablishmentFields, row: &EstablishmentFields) -> Establish
         commodities,
         holder_organization_id: existing.holder_organization_id,
         area_hectares: row.area_hectares.or(existing.area_hectares),
-        cites_registration: row.cites_registration.clone().or_else(|| existing.cites_registration.clone()),
+        cites_registration: row
+            .cites_registration
+            .clone()
+            .or_else(|| existing.cites_registration.clone()),
         scopes,
         source: row.source.clone(),
     }
@@ -182,12 +198,21 @@ pub fn plan(
             Some(current) => {
                 let merged = merge(&current.fields, &row.fields);
                 let changed = merged != current.fields;
-                let approved = status_on(&current.periods, meta.commodity, meta.list_date) == Some(RegistryStatus::Approved);
+                let approved =
+                    status_on(&current.periods, meta.commodity, meta.list_date) == Some(RegistryStatus::Approved);
                 if !approved {
                     plan.periods.push((current.id, approval(&meta.source)));
                 }
                 if changed {
-                    plan.upserts.push((current.id, EstablishmentDraft { kind: row.kind, code: row.code, fields: merged }, false));
+                    plan.upserts.push((
+                        current.id,
+                        EstablishmentDraft {
+                            kind: row.kind,
+                            code: row.code,
+                            fields: merged,
+                        },
+                        false,
+                    ));
                 }
                 if changed || !approved {
                     plan.summary.updated += 1;
@@ -236,7 +261,12 @@ mod tests {
     }
 
     fn row(code: &str, name: &str) -> ImportRow {
-        ImportRow { code: code.into(), name: name.into(), address: "Bến Tre".into(), ..Default::default() }
+        ImportRow {
+            code: code.into(),
+            name: name.into(),
+            address: "Bến Tre".into(),
+            ..Default::default()
+        }
     }
 
     fn drafts(rows: &[ImportRow]) -> Vec<EstablishmentDraft> {
@@ -244,7 +274,12 @@ mod tests {
     }
 
     fn existing_from(draft: &EstablishmentDraft, periods: Vec<StatusPeriod>) -> Existing {
-        Existing { id: Uuid::new_v4(), code: draft.code.clone(), fields: draft.fields.clone(), periods }
+        Existing {
+            id: Uuid::new_v4(),
+            code: draft.code.clone(),
+            fields: draft.fields.clone(),
+            periods,
+        }
     }
 
     fn approved_since(date: &str) -> StatusPeriod {
@@ -263,7 +298,11 @@ mod tests {
         let violations = validate_rows(&meta(false), &rows, &CodePatterns::defaults()).unwrap_err();
         let pointers: Vec<&str> = violations.iter().map(|v| v.pointer.as_str()).collect();
         assert_eq!(pointers, ["/rows/1/code", "/rows/2/name"]);
-        assert!(violations[0].message.starts_with("Row 2: "), "{}", violations[0].message);
+        assert!(
+            violations[0].message.starts_with("Row 2: "),
+            "{}",
+            violations[0].message
+        );
     }
 
     #[test]
@@ -275,8 +314,20 @@ mod tests {
 
     #[test]
     fn new_codes_are_added_with_an_approval_from_the_list_date() {
-        let plan = plan(&meta(false), drafts(&[row("VN-BTPH-001", "A")]), vec![], "import 1", Uuid::new_v4);
-        assert_eq!(plan.summary, ImportSummary { added: 1, ..Default::default() });
+        let plan = plan(
+            &meta(false),
+            drafts(&[row("VN-BTPH-001", "A")]),
+            vec![],
+            "import 1",
+            Uuid::new_v4,
+        );
+        assert_eq!(
+            plan.summary,
+            ImportSummary {
+                added: 1,
+                ..Default::default()
+            }
+        );
         assert_eq!(plan.periods[0].1.status, RegistryStatus::Approved);
         assert_eq!(plan.periods[0].1.effective_from.to_string(), "2024-07-01");
         assert_eq!(plan.upserts[0].0, plan.periods[0].0);
@@ -287,7 +338,13 @@ mod tests {
         let rows = drafts(&[row("VN-BTPH-001", "A")]);
         let existing = vec![existing_from(&rows[0], vec![approved_since("2024-07-01")])];
         let plan = plan(&meta(true), rows, existing, "import 2", Uuid::new_v4);
-        assert_eq!(plan.summary, ImportSummary { unchanged: 1, ..Default::default() });
+        assert_eq!(
+            plan.summary,
+            ImportSummary {
+                unchanged: 1,
+                ..Default::default()
+            }
+        );
         assert!(plan.upserts.is_empty() && plan.periods.is_empty());
     }
 
@@ -296,8 +353,20 @@ mod tests {
         let rows = drafts(&[row("VN-BTPH-001", "A renamed")]);
         let mut before = rows[0].clone();
         before.fields.name = "A".into();
-        let plan = plan(&meta(false), rows, vec![existing_from(&before, vec![approved_since("2023-01-01")])], "i", Uuid::new_v4);
-        assert_eq!(plan.summary, ImportSummary { updated: 1, ..Default::default() });
+        let plan = plan(
+            &meta(false),
+            rows,
+            vec![existing_from(&before, vec![approved_since("2023-01-01")])],
+            "i",
+            Uuid::new_v4,
+        );
+        assert_eq!(
+            plan.summary,
+            ImportSummary {
+                updated: 1,
+                ..Default::default()
+            }
+        );
         assert!(plan.periods.is_empty());
         assert_eq!(plan.upserts[0].1.fields.name, "A renamed");
     }
@@ -305,8 +374,17 @@ mod tests {
     #[test]
     fn a_listed_code_that_was_revoked_is_approved_again() {
         let rows = drafts(&[row("VN-BTPH-001", "A")]);
-        let revoked = StatusPeriod { status: RegistryStatus::Revoked, ..approved_since("2024-01-01") };
-        let plan = plan(&meta(false), rows.clone(), vec![existing_from(&rows[0], vec![revoked])], "i", Uuid::new_v4);
+        let revoked = StatusPeriod {
+            status: RegistryStatus::Revoked,
+            ..approved_since("2024-01-01")
+        };
+        let plan = plan(
+            &meta(false),
+            rows.clone(),
+            vec![existing_from(&rows[0], vec![revoked])],
+            "i",
+            Uuid::new_v4,
+        );
         assert_eq!(plan.summary.updated, 1);
         assert_eq!(plan.periods[0].1.status, RegistryStatus::Approved);
     }
@@ -314,9 +392,19 @@ mod tests {
     #[test]
     fn a_complete_list_revokes_approved_and_suspended_codes_it_omits() {
         let listed = drafts(&[row("VN-BTPH-001", "A")]);
-        let omitted = drafts(&[row("VN-BTPH-002", "B"), row("VN-BTPH-003", "C"), row("VN-BTPH-004", "D")]);
-        let suspended = StatusPeriod { status: RegistryStatus::Suspended, ..approved_since("2024-06-12") };
-        let revoked = StatusPeriod { status: RegistryStatus::Revoked, ..approved_since("2024-06-12") };
+        let omitted = drafts(&[
+            row("VN-BTPH-002", "B"),
+            row("VN-BTPH-003", "C"),
+            row("VN-BTPH-004", "D"),
+        ]);
+        let suspended = StatusPeriod {
+            status: RegistryStatus::Suspended,
+            ..approved_since("2024-06-12")
+        };
+        let revoked = StatusPeriod {
+            status: RegistryStatus::Revoked,
+            ..approved_since("2024-06-12")
+        };
         let existing = vec![
             existing_from(&listed[0], vec![approved_since("2023-01-01")]),
             existing_from(&omitted[0], vec![approved_since("2023-01-01")]),
@@ -324,14 +412,31 @@ mod tests {
             existing_from(&omitted[2], vec![approved_since("2023-01-01"), revoked]),
         ];
         let plan = plan(&meta(true), listed, existing, "import 9", Uuid::new_v4);
-        assert_eq!(plan.summary, ImportSummary { unchanged: 1, revoked: 2, ..Default::default() });
-        assert!(plan.periods.iter().all(|(_, p)| p.status == RegistryStatus::Revoked && p.reference == "import 9"));
+        assert_eq!(
+            plan.summary,
+            ImportSummary {
+                unchanged: 1,
+                revoked: 2,
+                ..Default::default()
+            }
+        );
+        assert!(
+            plan.periods
+                .iter()
+                .all(|(_, p)| p.status == RegistryStatus::Revoked && p.reference == "import 9")
+        );
     }
 
     #[test]
     fn an_incomplete_list_revokes_nothing() {
         let omitted = drafts(&[row("VN-BTPH-002", "B")]);
-        let plan = plan(&meta(false), vec![], vec![existing_from(&omitted[0], vec![approved_since("2023-01-01")])], "i", Uuid::new_v4);
+        let plan = plan(
+            &meta(false),
+            vec![],
+            vec![existing_from(&omitted[0], vec![approved_since("2023-01-01")])],
+            "i",
+            Uuid::new_v4,
+        );
         assert_eq!(plan.summary, ImportSummary::default());
     }
 
@@ -341,8 +446,17 @@ mod tests {
         let mut before = rows[0].clone();
         before.fields.commodities = [Commodity::Coconut].into();
         before.fields.holder_organization_id = Some(Uuid::from_u128(5));
-        before.fields.source = Source { list: "coconut list".into(), date: "2024-01-01".parse().unwrap() };
-        let plan = plan(&meta(false), rows, vec![existing_from(&before, vec![])], "i", Uuid::new_v4);
+        before.fields.source = Source {
+            list: "coconut list".into(),
+            date: "2024-01-01".parse().unwrap(),
+        };
+        let plan = plan(
+            &meta(false),
+            rows,
+            vec![existing_from(&before, vec![])],
+            "i",
+            Uuid::new_v4,
+        );
         let merged = &plan.upserts[0].1.fields;
         assert_eq!(merged.commodities, [Commodity::Coconut, Commodity::Durian].into());
         assert_eq!(merged.holder_organization_id, Some(Uuid::from_u128(5)));

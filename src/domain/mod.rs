@@ -5,10 +5,11 @@
 pub mod api_key;
 pub mod audit;
 pub mod authz;
+pub mod calendar;
 pub mod canonical_json;
 pub mod establishment;
 pub mod establishment_import;
-pub mod registry_status;
 pub mod field_violation;
 pub mod organization;
 pub mod pagination;
+pub mod registry_status;

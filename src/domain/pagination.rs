@@ -92,6 +92,27 @@ impl SeqCursor {
     }
 }
 
+/// A position after a row ordered by (kind, code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindCodeCursor {
+    pub kind: String,
+    pub code: String,
+}
+
+impl KindCodeCursor {
+    pub fn encode(&self) -> String {
+        encode(&[self.kind.clone(), self.code.clone()])
+    }
+
+    pub fn decode(cursor: &str) -> Result<Self, FieldViolation> {
+        let mut parts = decode(cursor, 2)?.into_iter();
+        match (parts.next(), parts.next()) {
+            (Some(kind), Some(code)) => Ok(Self { kind, code }),
+            _ => Err(invalid_cursor()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,6 +134,11 @@ mod tests {
         };
         assert_eq!(TimeIdCursor::decode(&cursor.encode()), Ok(cursor));
         assert_eq!(SeqCursor::decode(&SeqCursor(17).encode()), Ok(SeqCursor(17)));
+        let kind_code = KindCodeCursor {
+            kind: "packing_house".into(),
+            code: "VN-BTPH-036".into(),
+        };
+        assert_eq!(KindCodeCursor::decode(&kind_code.encode()), Ok(kind_code));
     }
 
     #[test]

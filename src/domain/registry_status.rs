@@ -62,7 +62,8 @@ impl StatusPeriod {
     }
 
     fn overlaps(&self, other: &StatusPeriod) -> bool {
-        let ends_before = |a: &StatusPeriod, b: &StatusPeriod| a.effective_until.is_some_and(|until| until < b.effective_from);
+        let ends_before =
+            |a: &StatusPeriod, b: &StatusPeriod| a.effective_until.is_some_and(|until| until < b.effective_from);
         !ends_before(self, other) && !ends_before(other, self)
     }
 }
@@ -118,7 +119,10 @@ pub fn contradiction(existing: &[StatusPeriod], new: &[StatusPeriod]) -> Option<
                     other.commodity.as_str(),
                     other.status.as_str(),
                     other.effective_from,
-                    other.effective_until.map(|until| format!(" to {until}")).unwrap_or_default()
+                    other
+                        .effective_until
+                        .map(|until| format!(" to {until}"))
+                        .unwrap_or_default()
                 ),
             ));
         }
@@ -136,7 +140,13 @@ mod tests {
         text.parse().unwrap()
     }
 
-    fn period(commodity: Commodity, status: RegistryStatus, from: &str, until: Option<&str>, reference: &str) -> StatusPeriod {
+    fn period(
+        commodity: Commodity,
+        status: RegistryStatus,
+        from: &str,
+        until: Option<&str>,
+        reference: &str,
+    ) -> StatusPeriod {
         StatusPeriod {
             commodity,
             status,
@@ -150,7 +160,13 @@ mod tests {
     fn history() -> Vec<StatusPeriod> {
         vec![
             period(Durian, Approved, "2023-01-01", None, "GACC list 2023"),
-            period(Durian, Suspended, "2024-06-12", Some("2024-08-31"), "GACC notice 11/06/2024"),
+            period(
+                Durian,
+                Suspended,
+                "2024-06-12",
+                Some("2024-08-31"),
+                "GACC notice 11/06/2024",
+            ),
         ]
     }
 

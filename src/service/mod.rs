@@ -5,5 +5,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod authentication;
+pub mod establishment_views;
+pub mod establishments;
 pub mod organizations;
 pub mod views;

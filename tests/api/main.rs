@@ -8,6 +8,8 @@ mod audit;
 mod cli;
 mod contract;
 mod errors;
+mod establishment_imports;
+mod establishments;
 mod flaky_proxy;
 mod health;
 mod helpers;

@@ -28,7 +28,18 @@ fn every_migration_runs_down_and_up_again() {
     let mut connection = db.connect();
     run_migrations(&mut connection).expect("migrate up");
     let migrated = tables(&mut connection, OUR_TABLES);
-    assert_eq!(migrated, ["api_keys", "audit_events", "organizations"]);
+    assert_eq!(
+        migrated,
+        [
+            "api_keys",
+            "audit_events",
+            "code_use_authorizations",
+            "establishment_imports",
+            "establishment_status_periods",
+            "establishments",
+            "organizations"
+        ]
+    );
     connection.revert_all_migrations(MIGRATIONS).expect("migrate down");
     assert_eq!(tables(&mut connection, OUR_TABLES), Vec::<String>::new());
     run_migrations(&mut connection).expect("migrate up again");
