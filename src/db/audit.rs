@@ -32,6 +32,7 @@ pub struct Change {
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct AuditEvent {
     pub id: Uuid,
     pub seq: i64,
@@ -68,8 +69,8 @@ impl AuditEvent {
     }
 }
 
-/// Rows per multi-row INSERT (12 columns; PostgreSQL allows 65,535 bind parameters).
-const AUDIT_BATCH: usize = 4000;
+/// Above this many events, COPY is faster than a multi-row INSERT.
+const COPY_THRESHOLD: usize = 500;
 
 /// Appends one event to the chain. Call it inside the transaction that makes the change.
 pub fn append(connection: &mut PgConnection, actor: &Actor, change: Change) -> QueryResult<AuditEvent> {
@@ -127,9 +128,13 @@ pub fn append_many(connection: &mut PgConnection, actor: &Actor, changes: Vec<Ch
         });
         prev_hash = hash;
     }
-    for batch in events.chunks(AUDIT_BATCH) {
+    if events.len() >= COPY_THRESHOLD {
+        diesel::copy_from(audit_events::table)
+            .from_insertable(&events)
+            .execute(connection)?;
+    } else {
         diesel::insert_into(audit_events::table)
-            .values(batch)
+            .values(&events)
             .execute(connection)?;
     }
     Ok(events)

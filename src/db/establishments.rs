@@ -69,6 +69,7 @@ impl Establishment {
 #[derive(Debug, Clone, Insertable, AsChangeset)]
 #[diesel(table_name = establishments)]
 #[diesel(treat_none_as_null = true)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct EstablishmentValues {
     pub id: Uuid,
     pub kind: String,
@@ -121,7 +122,17 @@ pub fn update(connection: &mut PgConnection, values: &EstablishmentValues) -> Qu
         .get_result(connection)
 }
 
-/// Inserts new establishments and overwrites existing ones, in batches.
+/// Inserts many new establishments at once with COPY.
+pub fn copy_new(connection: &mut PgConnection, values: &[EstablishmentValues]) -> QueryResult<usize> {
+    if values.is_empty() {
+        return Ok(0);
+    }
+    diesel::copy_from(establishments::table)
+        .from_insertable(values)
+        .execute(connection)
+}
+
+/// Overwrites the descriptive fields of existing establishments, in batches.
 pub fn upsert_many(connection: &mut PgConnection, values: &[EstablishmentValues]) -> QueryResult<()> {
     use diesel::upsert::excluded;
     for batch in values.chunks(ESTABLISHMENT_BATCH) {
@@ -208,6 +219,7 @@ impl StatusPeriodRow {
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = establishment_status_periods)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewStatusPeriod {
     pub id: Uuid,
     pub establishment_id: Uuid,
@@ -246,6 +258,16 @@ pub fn periods_for_commodity(
         .filter(establishment_status_periods::commodity.eq(commodity.as_str()))
         .select(StatusPeriodRow::as_select())
         .load(connection)
+}
+
+/// Inserts many periods at once with COPY.
+pub fn copy_periods(connection: &mut PgConnection, periods: &[NewStatusPeriod]) -> QueryResult<usize> {
+    if periods.is_empty() {
+        return Ok(0);
+    }
+    diesel::copy_from(establishment_status_periods::table)
+        .from_insertable(periods)
+        .execute(connection)
 }
 
 pub fn insert_periods(connection: &mut PgConnection, periods: &[NewStatusPeriod]) -> QueryResult<Vec<StatusPeriodRow>> {

@@ -197,7 +197,12 @@ pub fn plan(
             }
             Some(current) => {
                 let merged = merge(&current.fields, &row.fields);
-                let changed = merged != current.fields;
+                // A later edition of a list that repeats the same details is no change: the
+                // record keeps the source it came from.
+                let changed = EstablishmentFields {
+                    source: current.fields.source.clone(),
+                    ..merged.clone()
+                } != current.fields;
                 let approved =
                     status_on(&current.periods, meta.commodity, meta.list_date) == Some(RegistryStatus::Approved);
                 if !approved {
@@ -346,6 +351,31 @@ mod tests {
             }
         );
         assert!(plan.upserts.is_empty() && plan.periods.is_empty());
+    }
+
+    #[test]
+    fn a_later_edition_with_the_same_details_changes_nothing() {
+        let rows = drafts(&[row("VN-BTPH-001", "A")]);
+        let mut before = rows[0].clone();
+        before.fields.source = Source {
+            list: "older list".into(),
+            date: "2024-01-01".parse().unwrap(),
+        };
+        let plan = plan(
+            &meta(false),
+            rows,
+            vec![existing_from(&before, vec![approved_since("2024-01-01")])],
+            "i",
+            Uuid::new_v4,
+        );
+        assert_eq!(
+            plan.summary,
+            ImportSummary {
+                unchanged: 1,
+                ..Default::default()
+            }
+        );
+        assert!(plan.upserts.is_empty());
     }
 
     #[test]

@@ -378,6 +378,7 @@ pub fn import(
     format: &str,
     content_sha256: [u8; 32],
 ) -> Result<ImportResultView, ApiError> {
+    let started = std::time::Instant::now();
     let import_id = Uuid::now_v7();
     let row_count = drafts.len();
     let codes: Vec<String> = drafts.iter().map(|draft| draft.code.clone()).collect();
@@ -400,6 +401,10 @@ pub fn import(
         .collect();
     let reference = format!("import {import_id}");
     let plan = plan(meta, drafts, existing, &reference, Uuid::now_v7);
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "import: loaded and planned"
+    );
 
     // The import row first: the periods reference it.
     let summary = plan.summary;
@@ -423,12 +428,21 @@ pub fn import(
             imported_by_key_id: actor.key_id,
         },
     )?;
-    let values: Vec<EstablishmentValues> = plan
-        .upserts
+    let (added, updated): (Vec<_>, Vec<_>) = plan.upserts.iter().partition(|(_, _, is_new)| *is_new);
+    let new_values: Vec<EstablishmentValues> = added
         .iter()
         .map(|(id, draft, _)| EstablishmentValues::new(*id, draft))
         .collect();
-    store::upsert_many(connection, &values)?;
+    let changed_values: Vec<EstablishmentValues> = updated
+        .iter()
+        .map(|(id, draft, _)| EstablishmentValues::new(*id, draft))
+        .collect();
+    store::copy_new(connection, &new_values)?;
+    store::upsert_many(connection, &changed_values)?;
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "import: establishments written"
+    );
     let periods: Vec<NewStatusPeriod> = plan
         .periods
         .iter()
@@ -445,7 +459,11 @@ pub fn import(
             created_by_key_id: actor.key_id,
         })
         .collect();
-    store::insert_periods(connection, &periods)?;
+    store::copy_periods(connection, &periods)?;
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "import: periods written"
+    );
 
     let result = ImportResultView {
         id: import_id,
@@ -457,43 +475,85 @@ pub fn import(
         rows: row_count,
         summary,
     };
-    let mut changes = Vec::with_capacity(values.len() + periods.len() + 1);
+    audit::append_many(
+        connection,
+        actor,
+        import_changes(import_id, &result, &new_values, &changed_values, &periods)?,
+    )?;
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "import: audited");
+    Ok(result)
+}
+
+/// One event for the import, then one per establishment it touched, carrying the new state
+/// and the status periods the import gave it.
+fn import_changes(
+    import_id: Uuid,
+    result: &ImportResultView,
+    added: &[EstablishmentValues],
+    updated: &[EstablishmentValues],
+    periods: &[NewStatusPeriod],
+) -> Result<Vec<Change>, ApiError> {
+    let mut periods_of: HashMap<Uuid, Vec<&NewStatusPeriod>> = HashMap::new();
+    for period in periods {
+        periods_of.entry(period.establishment_id).or_default().push(period);
+    }
+    let mut changes = Vec::with_capacity(added.len() + updated.len() + periods_of.len() + 1);
     changes.push(Change {
         action: "establishment_import.applied",
         entity_type: "establishment_import",
         entity_id: import_id.to_string(),
-        state: state(&result)?,
+        state: state(result)?,
     });
-    for ((id, _, added), value) in plan.upserts.iter().zip(&values) {
+    let written = added
+        .iter()
+        .map(|value| ("establishment.created", value))
+        .chain(updated.iter().map(|value| ("establishment.updated", value)));
+    for (action, value) in written {
+        let status_changes = periods_of.remove(&value.id).unwrap_or_default();
         changes.push(Change {
-            action: if *added {
-                "establishment.created"
-            } else {
-                "establishment.updated"
-            },
+            action,
             entity_type: "establishment",
-            entity_id: id.to_string(),
-            state: state(&ImportedEstablishmentState::from(value))?,
+            entity_id: value.id.to_string(),
+            state: state(&ImportedEstablishmentState::new(value, status_changes))?,
         });
     }
-    for period in &periods {
+    let mut status_only: Vec<(Uuid, Vec<&NewStatusPeriod>)> = periods_of.into_iter().collect();
+    status_only.sort_by_key(|(id, _)| *id);
+    for (id, status_changes) in status_only {
         changes.push(Change {
             action: "establishment.status_changed",
             entity_type: "establishment",
-            entity_id: period.establishment_id.to_string(),
-            state: serde_json::json!({
-                "id": period.id,
-                "commodity": period.commodity,
-                "status": period.status,
-                "effective_from": period.effective_from,
-                "effective_until": period.effective_until,
-                "reference": period.reference,
-                "import_id": period.import_id,
-            }),
+            entity_id: id.to_string(),
+            state: serde_json::json!({ "id": id, "status_changes": status_changes.iter().map(|p| PeriodState::from(*p)).collect::<Vec<_>>() }),
         });
     }
-    audit::append_many(connection, actor, changes)?;
-    Ok(result)
+    Ok(changes)
+}
+
+/// A status period as recorded in an audit event.
+#[derive(Debug, Serialize)]
+struct PeriodState<'a> {
+    id: Uuid,
+    commodity: &'a str,
+    status: &'a str,
+    effective_from: NaiveDate,
+    effective_until: Option<NaiveDate>,
+    reference: &'a str,
+    import_id: Option<Uuid>,
+}
+
+impl<'a> From<&'a NewStatusPeriod> for PeriodState<'a> {
+    fn from(period: &'a NewStatusPeriod) -> Self {
+        Self {
+            id: period.id,
+            commodity: &period.commodity,
+            status: &period.status,
+            effective_from: period.effective_from,
+            effective_until: period.effective_until,
+            reference: &period.reference,
+            import_id: period.import_id,
+        }
+    }
 }
 
 /// The audited state of an establishment written by an import (timestamps are the database's).
@@ -511,10 +571,11 @@ struct ImportedEstablishmentState<'a> {
     scopes: Vec<&'a str>,
     source_list: &'a str,
     source_date: NaiveDate,
+    status_changes: Vec<PeriodState<'a>>,
 }
 
-impl<'a> From<&'a EstablishmentValues> for ImportedEstablishmentState<'a> {
-    fn from(value: &'a EstablishmentValues) -> Self {
+impl<'a> ImportedEstablishmentState<'a> {
+    fn new(value: &'a EstablishmentValues, status_changes: Vec<&'a NewStatusPeriod>) -> Self {
         Self {
             id: value.id,
             kind: &value.kind,
@@ -528,6 +589,7 @@ impl<'a> From<&'a EstablishmentValues> for ImportedEstablishmentState<'a> {
             scopes: value.scopes.iter().flatten().map(String::as_str).collect(),
             source_list: &value.source_list,
             source_date: value.source_date,
+            status_changes: status_changes.into_iter().map(PeriodState::from).collect(),
         }
     }
 }
