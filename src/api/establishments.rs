@@ -242,7 +242,13 @@ pub async fn add_status_change(
         .db
         .transaction(move |connection| establishments::add_status_change(connection, &actor, kind, &code, change))
         .await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({ "items": periods })))
+    Ok(HttpResponse::Created().json(Items { items: periods }))
+}
+
+/// A list answered whole, without paging.
+#[derive(Debug, Serialize)]
+struct Items<T> {
+    items: Vec<T>,
 }
 
 #[derive(Debug, Deserialize, Validate)]
