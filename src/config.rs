@@ -3,6 +3,7 @@
 //! points the libpq `PG*` variables at). The README's configuration table lists them all.
 
 use crate::domain::establishment::{CodePatterns, EstablishmentKind};
+use crate::domain::protocol::catalogue::ProtocolSettings;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -39,6 +40,8 @@ pub struct Config {
     pub import_body_limit_bytes: usize,
     /// Establishment code pattern per kind (`CODE_PATTERN_<KIND>`), defaults otherwise.
     pub code_patterns: CodePatterns,
+    /// Protocol values the sources leave uncertain.
+    pub protocol_settings: ProtocolSettings,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "dbname=agri_quarantine";
@@ -108,6 +111,36 @@ impl Config {
             value: reason,
             reason: "expected a regular expression",
         })?;
+        let defaults = ProtocolSettings::default();
+        let list = |name: &str, default: Vec<String>| match get(name) {
+            None => default,
+            Some(text) => text
+                .split(',')
+                .map(|item| item.trim().to_owned())
+                .filter(|item| !item.is_empty())
+                .collect(),
+        };
+        let cadmium_limit_mg_per_kg = match get("CADMIUM_LIMIT_MG_PER_KG") {
+            None => defaults.cadmium_limit_mg_per_kg,
+            Some(value) => match value.trim().parse::<f64>() {
+                Ok(limit) if limit > 0.0 && limit < 100.0 => limit,
+                _ => {
+                    return Err(ConfigError {
+                        name: "CADMIUM_LIMIT_MG_PER_KG",
+                        value,
+                        reason: "expected a positive number of mg/kg",
+                    });
+                }
+            },
+        };
+        let protocol_settings = ProtocolSettings {
+            cadmium_limit_mg_per_kg,
+            fruit_entry_points: list("ENTRY_POINTS_FRUIT", defaults.fruit_entry_points),
+            frozen_entry_points: list("ENTRY_POINTS_FROZEN", defaults.frozen_entry_points),
+            animal_entry_points: list("ENTRY_POINTS_ANIMAL", defaults.animal_entry_points),
+            crocodile_required_agents: list("CROCODILE_REQUIRED_AGENTS", defaults.crocodile_required_agents),
+            extra_coconut_pests: list("EXTRA_COCONUT_PESTS", defaults.extra_coconut_pests),
+        };
         Ok(Self {
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             bind_address,
@@ -129,6 +162,7 @@ impl Config {
             import_body_limit_bytes: parse_number("IMPORT_BODY_LIMIT_BYTES", 64 * 1_048_576, 1024, 1024 * 1_048_576)?
                 as usize,
             code_patterns,
+            protocol_settings,
         })
     }
 }
@@ -188,6 +222,26 @@ mod tests {
                 .unwrap_err()
                 .name,
             "CODE_PATTERN_*"
+        );
+    }
+
+    #[test]
+    fn uncertain_protocol_values_can_be_configured() {
+        let config = config(&[
+            ("CADMIUM_LIMIT_MG_PER_KG", "0.1"),
+            ("CROCODILE_REQUIRED_AGENTS", "Salmonella, Chlamydia"),
+        ])
+        .unwrap();
+        assert_eq!(config.protocol_settings.cadmium_limit_mg_per_kg, 0.1);
+        assert_eq!(
+            config.protocol_settings.crocodile_required_agents,
+            ["Salmonella", "Chlamydia"]
+        );
+        assert_eq!(
+            super::tests::config(&[("CADMIUM_LIMIT_MG_PER_KG", "-1")])
+                .unwrap_err()
+                .name,
+            "CADMIUM_LIMIT_MG_PER_KG"
         );
     }
 

@@ -33,6 +33,13 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("validation failed")]
     Validation(Vec<FieldViolation>),
+    /// The consignment breaks error-level protocol rules.
+    #[error("compliance check failed")]
+    ComplianceFailed(Box<crate::domain::protocol::check::ComplianceReport>),
+    #[error("{detail}")]
+    PreconditionRequired { detail: &'static str },
+    #[error("{detail}")]
+    PreconditionFailed { detail: String },
     #[error("{detail}")]
     ServiceUnavailable { detail: &'static str },
     #[error(transparent)]
@@ -50,6 +57,9 @@ pub struct Problem {
     pub code: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldViolation>>,
+    /// For `compliance_failed`: the full report, warnings included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compliance_report: Option<serde_json::Value>,
 }
 
 impl ApiError {
@@ -80,6 +90,9 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::Validation(_) => "validation_failed",
+            Self::ComplianceFailed(_) => "compliance_failed",
+            Self::PreconditionRequired { .. } => "precondition_required",
+            Self::PreconditionFailed { .. } => "precondition_failed",
             Self::ServiceUnavailable { .. } => "service_unavailable",
             Self::Internal(_) => "internal_error",
         }
@@ -95,6 +108,9 @@ impl ApiError {
             Self::Conflict { .. } => "Conflict",
             Self::PayloadTooLarge { .. } => "Payload too large",
             Self::Validation(_) => "Validation failed",
+            Self::ComplianceFailed(_) => "Protocol requirements not met",
+            Self::PreconditionRequired { .. } => "Precondition required",
+            Self::PreconditionFailed { .. } => "Precondition failed",
             Self::ServiceUnavailable { .. } => "Service unavailable",
             Self::Internal(_) => "Internal server error",
         }
@@ -105,6 +121,11 @@ impl ApiError {
             Self::Validation(violations) => {
                 format!("{} field(s) need correcting; see errors.", violations.len())
             }
+            Self::ComplianceFailed(report) => format!(
+                "{} protocol requirement(s) of {} are not met; see errors. Nothing was changed.",
+                report.errors,
+                report.protocol.as_str()
+            ),
             Self::MethodNotAllowed { .. } => "This route does not accept that method.".to_owned(),
             Self::PayloadTooLarge { limit } => {
                 format!("The request body is larger than the limit of {limit} bytes.")
@@ -122,6 +143,18 @@ impl ApiError {
             code: self.code(),
             errors: match self {
                 Self::Validation(violations) => Some(violations.clone()),
+                Self::ComplianceFailed(report) => Some(
+                    report
+                        .violations
+                        .iter()
+                        .filter(|violation| violation.severity == crate::domain::protocol::rules::Severity::Error)
+                        .map(|violation| FieldViolation::new(&violation.pointer, violation.rule_id, &violation.message))
+                        .collect(),
+                ),
+                _ => None,
+            },
+            compliance_report: match self {
+                Self::ComplianceFailed(report) => serde_json::to_value(report).ok(),
                 _ => None,
             },
         }
@@ -138,7 +171,9 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation(_) | Self::ComplianceFailed(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PreconditionRequired { .. } => StatusCode::PRECONDITION_REQUIRED,
+            Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::ServiceUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::db::Database;
 use crate::db::bootstrap::{ensure_database_exists, run_migrations};
 use crate::db::pool::with_connect_timeout;
+use crate::domain::protocol::catalogue::{ProtocolVersion, catalogue};
 use crate::error::ApiError;
 use crate::service::api_keys::create_operator_admin;
 use crate::telemetry::metrics::Metrics;
@@ -22,16 +23,20 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: Database,
     pub metrics: Arc<Metrics>,
+    /// The protocol versions, built once from the configuration.
+    pub protocols: Arc<Vec<ProtocolVersion>>,
 }
 
 impl AppState {
     pub fn new(config: Config) -> web::Data<Self> {
         let metrics = Arc::new(Metrics::default());
         let db = Database::connect_lazily(&config, metrics.clone());
+        let protocols = Arc::new(catalogue(&config.protocol_settings));
         web::Data::new(Self {
             config: Arc::new(config),
             db,
             metrics,
+            protocols,
         })
     }
 }

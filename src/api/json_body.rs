@@ -29,6 +29,12 @@ pub async fn read_json<T>(request: &HttpRequest, payload: web::Payload) -> Resul
 where
     T: DeserializeOwned + Validate,
 {
+    let bytes = read_json_bytes(request, payload).await?;
+    parse_json(&bytes)
+}
+
+/// Checks the content type and reads the body within the request body limit.
+pub async fn read_json_bytes(request: &HttpRequest, payload: web::Payload) -> Result<web::Bytes, ApiError> {
     if !is_json_content_type(request) {
         return Err(ApiError::BadRequest {
             code: "unsupported_content_type",
@@ -38,8 +44,7 @@ where
     let limit = request
         .app_data::<web::Data<AppState>>()
         .map_or(DEFAULT_LIMIT, |state| state.config.request_body_limit_bytes);
-    let bytes = read_body(request, payload, limit).await?;
-    parse_json(&bytes)
+    read_body(request, payload, limit).await
 }
 
 /// Reads the whole body, refusing more than `limit` bytes.
@@ -91,21 +96,46 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 detail: format!("The body is not valid JSON: {inner}"),
             };
         }
-        let mut pointer = String::new();
-        for segment in error.path().iter() {
-            use serde_path_to_error::Segment;
-            match segment {
-                Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-                Segment::Map { key } => pointer.push_str(&format!("/{}", escape_pointer_token(key))),
-                Segment::Enum { variant } => pointer.push_str(&format!("/{}", escape_pointer_token(variant))),
-                Segment::Unknown => {}
-            }
+        shape_error(error.path(), &inner.to_string())
+    })
+}
+
+fn shape_error(path: &serde_path_to_error::Path, message: &str) -> ApiError {
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        use serde_path_to_error::Segment;
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            Segment::Map { key } => pointer.push_str(&format!("/{}", escape_pointer_token(key))),
+            Segment::Enum { variant } => pointer.push_str(&format!("/{}", escape_pointer_token(variant))),
+            Segment::Unknown => {}
         }
-        ApiError::invalid(FieldViolation::new(
-            pointer,
-            "invalid_type",
-            describe_data_error(&inner.to_string()),
-        ))
+    }
+    ApiError::invalid(FieldViolation::new(
+        pointer,
+        "invalid_type",
+        describe_data_error(message),
+    ))
+}
+
+/// Reads an already-parsed JSON value as `T` and applies its `validator` rules.
+pub fn from_value<T>(value: serde_json::Value) -> Result<T, ApiError>
+where
+    T: DeserializeOwned + Validate,
+{
+    let parsed: T = serde_path_to_error::deserialize(value)
+        .map_err(|error| shape_error(error.path(), &error.inner().to_string()))?;
+    parsed
+        .validate()
+        .map_err(|errors| ApiError::Validation(violations_from(&errors)))?;
+    Ok(parsed)
+}
+
+/// Parses bytes as any JSON value (400 when they are not JSON).
+pub fn parse_value(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
+    serde_json::from_slice(bytes).map_err(|error| ApiError::BadRequest {
+        code: "malformed_json",
+        detail: format!("The body is not valid JSON: {error}"),
     })
 }
 

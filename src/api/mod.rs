@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod authentication;
+pub mod consignments;
 pub mod establishment_csv;
 pub mod establishment_imports;
 pub mod establishments;
@@ -11,6 +12,7 @@ pub mod json_body;
 pub mod keys;
 pub mod me;
 pub mod organizations;
+pub mod protocols;
 pub mod request_context;
 
 use crate::error::ApiError;
@@ -59,6 +61,14 @@ routes! {
     "/v1/establishments/{kind}/{code}/status-changes" => { POST => establishments::add_status_change },
     "/v1/establishments/{kind}/{code}/authorizations" => { POST => establishments::add_authorization },
     "/v1/establishment-imports" => { POST => establishment_imports::create },
+    "/v1/protocols" => { GET => protocols::list },
+    "/v1/protocols/{code}" => { GET => protocols::show },
+    "/v1/consignments" => { GET => consignments::list, POST => consignments::create },
+    "/v1/consignments/{id}" => { GET => consignments::show, PATCH => consignments::update },
+    "/v1/consignments/{id}/compliance-check" => { POST => consignments::check },
+    "/v1/consignments/{id}/submit" => { POST => consignments::submit },
+    "/v1/consignments/{id}/cancel" => { POST => consignments::cancel },
+    "/v1/compliance-checks" => { POST => consignments::check_unsaved },
 }
 
 /// The answer for a path no route matches.

@@ -415,3 +415,30 @@ pub fn list_page(
         .limit(limit + 1)
         .load(connection)
 }
+
+/// Establishments of one kind with any of these codes.
+pub fn with_codes(
+    connection: &mut PgConnection,
+    kind: EstablishmentKind,
+    codes: &[String],
+) -> QueryResult<Vec<Establishment>> {
+    establishments::table
+        .filter(establishments::kind.eq(kind.as_str()))
+        .filter(establishments::code.eq_any(codes))
+        .select(Establishment::as_select())
+        .load(connection)
+}
+
+/// Authorisations of these establishments valid on `date`.
+pub fn authorizations_valid_on(
+    connection: &mut PgConnection,
+    establishment_ids: &[Uuid],
+    date: NaiveDate,
+) -> QueryResult<Vec<Authorization>> {
+    code_use_authorizations::table
+        .filter(code_use_authorizations::establishment_id.eq_any(establishment_ids))
+        .filter(code_use_authorizations::valid_from.le(date))
+        .filter(code_use_authorizations::valid_until.ge(date))
+        .select(Authorization::as_select())
+        .load(connection)
+}

@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod bootstrap;
+pub mod consignments;
 pub mod establishments;
 pub mod organizations;
 pub mod pool;

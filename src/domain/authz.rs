@@ -10,6 +10,8 @@ pub enum Action {
     ReadAuditTrail,
     /// Create and change establishments, their status and authorisations, and import lists.
     ManageRegistry,
+    /// Declare, edit, check, submit and cancel the organisation's own consignments.
+    DeclareConsignments,
 }
 
 impl Action {
@@ -24,6 +26,8 @@ impl Action {
 /// Whether `role` may perform `action`.
 pub fn allows(role: Role, action: Action) -> bool {
     match (role, action) {
+        (Role::Exporter, Action::DeclareConsignments) => true,
+        (Role::Admin | Role::Inspector, Action::DeclareConsignments) => false,
         (Role::Admin, _) => true,
         (
             Role::Exporter | Role::Inspector,
@@ -37,10 +41,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_admins_manage_organisations_keys_registries_and_read_the_audit_trail() {
+    fn only_admins_administer_and_only_exporters_declare_consignments() {
         for role in Role::VARIANTS {
             for action in Action::VARIANTS {
-                assert_eq!(allows(role, action), role == Role::Admin, "{role:?} {action:?}");
+                let expected = match action {
+                    Action::DeclareConsignments => role == Role::Exporter,
+                    _ => role == Role::Admin,
+                };
+                assert_eq!(allows(role, action), expected, "{role:?} {action:?}");
             }
         }
     }

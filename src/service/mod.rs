@@ -5,6 +5,8 @@
 pub mod api_keys;
 pub mod audit;
 pub mod authentication;
+pub mod compliance;
+pub mod consignments;
 pub mod establishment_views;
 pub mod establishments;
 pub mod organizations;

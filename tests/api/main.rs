@@ -6,6 +6,7 @@
 mod api_keys;
 mod audit;
 mod cli;
+mod consignments;
 mod contract;
 mod errors;
 mod establishment_imports;

@@ -34,9 +34,11 @@ fn every_migration_runs_down_and_up_again() {
             "api_keys",
             "audit_events",
             "code_use_authorizations",
+            "consignments",
             "establishment_imports",
             "establishment_status_periods",
             "establishments",
+            "idempotency_keys",
             "organizations"
         ]
     );

@@ -1,0 +1,316 @@
+//! Consignment routes for exporters.
+
+use super::authentication::Caller;
+use super::json_body::{from_value, parse_json, parse_value, read_json_bytes};
+use crate::db::consignments::ConsignmentFilter;
+use crate::domain::authz::Action;
+use crate::domain::consignment::model::ConsignmentBody;
+use crate::domain::consignment::status::ConsignmentStatus;
+use crate::domain::field_violation::FieldViolation;
+use crate::domain::pagination::{TimeIdCursor, page_limit};
+use crate::domain::protocol::ProtocolCode;
+use crate::error::ApiError;
+use crate::service::consignments::{self, Created, declaration, etag, replay, request_fingerprint};
+use crate::startup::AppState;
+use actix_web::http::header::{ETAG, HeaderValue, LOCATION};
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = request.headers().get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|text| !text.is_empty() && text.len() <= 255 && text.bytes().all(|byte| byte.is_ascii_graphic()));
+    text.map(|text| Some(text.to_owned())).ok_or(ApiError::BadRequest {
+        code: "invalid_idempotency_key",
+        detail: "Idempotency-Key must be 1 to 255 printable ASCII characters.".into(),
+    })
+}
+
+/// `None` for `If-Match: *`; the version for `"vN"`.
+fn if_match(request: &HttpRequest) -> Result<Option<Option<i32>>, ApiError> {
+    let Some(value) = request.headers().get("if-match") else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(Some(None));
+    }
+    let version = text
+        .strip_prefix("\"v")
+        .and_then(|rest| rest.strip_suffix('"'))
+        .and_then(|number| number.parse::<i32>().ok());
+    match version {
+        Some(version) => Ok(Some(Some(version))),
+        None => Err(ApiError::PreconditionFailed {
+            detail: format!("If-Match {text} is not an ETag of this service (\"vN\")."),
+        }),
+    }
+}
+
+fn with_etag(mut builder: actix_web::HttpResponseBuilder, version: i32, body: Value) -> HttpResponse {
+    if let Ok(value) = HeaderValue::from_str(&etag(version)) {
+        builder.insert_header((ETAG, value));
+    }
+    builder.json(body)
+}
+
+fn created_response(body: Value) -> HttpResponse {
+    let id = body.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let version = body
+        .get("version")
+        .and_then(Value::as_i64)
+        .and_then(|v| i32::try_from(v).ok())
+        .unwrap_or(1);
+    let mut builder = HttpResponse::Created();
+    builder.insert_header((LOCATION, format!("/v1/consignments/{id}")));
+    with_etag(builder, version, body)
+}
+
+pub async fn create(
+    caller: Caller,
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::DeclareConsignments)?;
+    let key = idempotency_key(&request)?;
+    let bytes = read_json_bytes(&request, payload).await?;
+    let fingerprint = request_fingerprint(&parse_value(&bytes)?);
+    let organization_id = caller.principal.organization_id;
+    let body: ConsignmentBody = match parse_json(&bytes) {
+        Ok(body) => body,
+        Err(error) => {
+            // A key already used with another body is reported as such, whatever this body's shape.
+            if let Some(key) = key.clone() {
+                state
+                    .db
+                    .run(move |connection| replay(connection, organization_id, &key, &fingerprint))
+                    .await?;
+            }
+            return Err(error);
+        }
+    };
+    let declaration = declaration(body)?;
+    let actor = caller.actor();
+    let idempotency = key.clone().map(|key| (key, fingerprint));
+    let outcome = state
+        .db
+        .transaction(move |connection| {
+            consignments::create(connection, &actor, organization_id, declaration, idempotency)
+        })
+        .await;
+    let created = match (outcome, key) {
+        (
+            Err(ApiError::Conflict {
+                code: "idempotency_key_in_use",
+                ..
+            }),
+            Some(key),
+        ) => {
+            // A concurrent duplicate committed first: answer with its response.
+            state
+                .db
+                .run(move |connection| replay(connection, organization_id, &key, &fingerprint))
+                .await?
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("idempotency key vanished after a conflict")))?
+        }
+        (outcome, _) => outcome?,
+    };
+    Ok(match created {
+        Created::New(body) | Created::Replayed(body) => created_response(body),
+    })
+}
+
+pub async fn show(caller: Caller, id: web::Path<Uuid>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::DeclareConsignments)?;
+    let (organization_id, id) = (caller.principal.organization_id, id.into_inner());
+    let (body, version) = state
+        .db
+        .run(move |connection| consignments::get(connection, organization_id, id))
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), version, body))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    pub status: Option<String>,
+    pub protocol: Option<String>,
+    pub departure_from: Option<NaiveDate>,
+    pub departure_to: Option<NaiveDate>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+pub async fn list(
+    caller: Caller,
+    query: web::Query<ListQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::DeclareConsignments)?;
+    let query = query.into_inner();
+    let limit = page_limit(query.limit).map_err(ApiError::invalid)?;
+    let after = query
+        .cursor
+        .as_deref()
+        .map(TimeIdCursor::decode)
+        .transpose()
+        .map_err(ApiError::invalid)?;
+    if let Some(status) = query
+        .status
+        .as_deref()
+        .filter(|status| ConsignmentStatus::parse(status).is_none())
+    {
+        return Err(ApiError::invalid(FieldViolation::new(
+            "/status",
+            "unknown_value",
+            format!("{status} is not a consignment status."),
+        )));
+    }
+    if let Some(protocol) = query
+        .protocol
+        .as_deref()
+        .filter(|protocol| ProtocolCode::parse(protocol).is_none())
+    {
+        return Err(ApiError::invalid(FieldViolation::new(
+            "/protocol",
+            "unknown_value",
+            format!("{protocol} is not a protocol code."),
+        )));
+    }
+    let filter = ConsignmentFilter {
+        status: query.status,
+        protocol: query.protocol,
+        departure_from: query.departure_from,
+        departure_to: query.departure_to,
+    };
+    let organization_id = caller.principal.organization_id;
+    let page = state
+        .db
+        .run(move |connection| consignments::list(connection, organization_id, &filter, after, limit))
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+pub async fn update(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::DeclareConsignments)?;
+    let expected = if_match(&request)?.ok_or(ApiError::PreconditionRequired {
+        detail: "Send If-Match with the ETag you last read, so a concurrent change is not overwritten.",
+    })?;
+    let patch = parse_value(&read_json_bytes(&request, payload).await?)?;
+    if !patch.is_object() {
+        return Err(ApiError::invalid(FieldViolation::new(
+            "",
+            "invalid_type",
+            "A merge patch is a JSON object.",
+        )));
+    }
+    let (organization_id, id, actor) = (caller.principal.organization_id, id.into_inner(), caller.actor());
+    let (body, version) = state
+        .db
+        .transaction(move |connection| {
+            let current = match expected {
+                Some(version) => version,
+                None => consignments::get(connection, organization_id, id)?.1,
+            };
+            consignments::patch(
+                connection,
+                &actor,
+                organization_id,
+                id,
+                current,
+                &patch,
+                from_value::<ConsignmentBody>,
+            )
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), version, body))
+}
+
+pub async fn check(caller: Caller, id: web::Path<Uuid>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::DeclareConsignments)?;
+    let (organization_id, id, versions) = (
+        caller.principal.organization_id,
+        id.into_inner(),
+        state.protocols.clone(),
+    );
+    let report = state
+        .db
+        .run(move |connection| consignments::check_stored(connection, &versions, organization_id, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+pub async fn check_unsaved(
+    caller: Caller,
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::DeclareConsignments)?;
+    let body: ConsignmentBody = parse_json(&read_json_bytes(&request, payload).await?)?;
+    let declaration = declaration(body)?;
+    let (organization_id, versions) = (caller.principal.organization_id, state.protocols.clone());
+    let report = state
+        .db
+        .run(move |connection| {
+            crate::service::compliance::run(
+                connection,
+                &versions,
+                declaration.protocol,
+                &declaration.body,
+                organization_id,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+pub async fn submit(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::DeclareConsignments)?;
+    let expected = if_match(&request)?.flatten();
+    let (organization_id, id, actor, versions) = (
+        caller.principal.organization_id,
+        id.into_inner(),
+        caller.actor(),
+        state.protocols.clone(),
+    );
+    let (body, version) = state
+        .db
+        .transaction(move |connection| {
+            consignments::submit(connection, &actor, &versions, organization_id, id, expected)
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), version, body))
+}
+
+pub async fn cancel(caller: Caller, id: web::Path<Uuid>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::DeclareConsignments)?;
+    let (organization_id, id, actor) = (caller.principal.organization_id, id.into_inner(), caller.actor());
+    let (body, version) = state
+        .db
+        .transaction(move |connection| consignments::cancel(connection, &actor, organization_id, id))
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), version, body))
+}

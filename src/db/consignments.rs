@@ -1,0 +1,207 @@
+//! Queries on `consignments` and `idempotency_keys`. Every query is scoped to the owning
+//! organisation, so one exporter can never read or change another's consignments.
+
+use super::schema::{consignments, idempotency_keys};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::dsl::now;
+use diesel::prelude::*;
+use serde_json::Value;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = consignments)]
+pub struct Consignment {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub protocol: String,
+    pub status: String,
+    pub planned_departure_date: NaiveDate,
+    pub body: Value,
+    pub version: i32,
+    pub submission_report: Option<Value>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub created_by_key_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = consignments)]
+pub struct NewConsignment {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub protocol: String,
+    pub status: String,
+    pub planned_departure_date: NaiveDate,
+    pub body: Value,
+    pub version: i32,
+    pub created_by_key_id: Option<Uuid>,
+}
+
+pub fn insert(connection: &mut PgConnection, new: &NewConsignment) -> QueryResult<Consignment> {
+    diesel::insert_into(consignments::table)
+        .values(new)
+        .returning(Consignment::as_returning())
+        .get_result(connection)
+}
+
+/// The organisation's consignment, if it exists and is theirs.
+pub fn find_owned(connection: &mut PgConnection, organization_id: Uuid, id: Uuid) -> QueryResult<Option<Consignment>> {
+    consignments::table
+        .filter(consignments::id.eq(id))
+        .filter(consignments::organization_id.eq(organization_id))
+        .select(Consignment::as_select())
+        .first(connection)
+        .optional()
+}
+
+/// Replaces the declaration if the consignment is still at `expected_version` and in one of
+/// `statuses`; `None` when another change came first.
+pub fn update_body(
+    connection: &mut PgConnection,
+    id: Uuid,
+    expected_version: i32,
+    statuses: &[&str],
+    protocol: &str,
+    planned_departure_date: NaiveDate,
+    body: &Value,
+) -> QueryResult<Option<Consignment>> {
+    diesel::update(consignments::table.find(id))
+        .filter(consignments::version.eq(expected_version))
+        .filter(consignments::status.eq_any(statuses))
+        .set((
+            consignments::protocol.eq(protocol),
+            consignments::planned_departure_date.eq(planned_departure_date),
+            consignments::body.eq(body),
+            consignments::version.eq(expected_version + 1),
+            consignments::updated_at.eq(now),
+        ))
+        .returning(Consignment::as_returning())
+        .get_result(connection)
+        .optional()
+}
+
+/// Moves to `submitted` with its report, conditionally on version and status.
+pub fn mark_submitted(
+    connection: &mut PgConnection,
+    id: Uuid,
+    expected_version: i32,
+    from: &[&str],
+    report: &Value,
+) -> QueryResult<Option<Consignment>> {
+    diesel::update(consignments::table.find(id))
+        .filter(consignments::version.eq(expected_version))
+        .filter(consignments::status.eq_any(from))
+        .set((
+            consignments::status.eq("submitted"),
+            consignments::submission_report.eq(report),
+            consignments::submitted_at.eq(now),
+            consignments::version.eq(expected_version + 1),
+            consignments::updated_at.eq(now),
+        ))
+        .returning(Consignment::as_returning())
+        .get_result(connection)
+        .optional()
+}
+
+/// Moves to `cancelled`, conditionally on version and status.
+pub fn mark_cancelled(
+    connection: &mut PgConnection,
+    id: Uuid,
+    expected_version: i32,
+    from: &[&str],
+) -> QueryResult<Option<Consignment>> {
+    diesel::update(consignments::table.find(id))
+        .filter(consignments::version.eq(expected_version))
+        .filter(consignments::status.eq_any(from))
+        .set((
+            consignments::status.eq("cancelled"),
+            consignments::cancelled_at.eq(now),
+            consignments::version.eq(expected_version + 1),
+            consignments::updated_at.eq(now),
+        ))
+        .returning(Consignment::as_returning())
+        .get_result(connection)
+        .optional()
+}
+
+/// Filters of the consignment listing.
+#[derive(Debug, Clone, Default)]
+pub struct ConsignmentFilter {
+    pub status: Option<String>,
+    pub protocol: Option<String>,
+    pub departure_from: Option<NaiveDate>,
+    pub departure_to: Option<NaiveDate>,
+}
+
+/// One page of the organisation's consignments, oldest first, one extra row.
+pub fn list_page(
+    connection: &mut PgConnection,
+    organization_id: Uuid,
+    filter: &ConsignmentFilter,
+    after: Option<crate::domain::pagination::TimeIdCursor>,
+    limit: i64,
+) -> QueryResult<Vec<Consignment>> {
+    let mut query = consignments::table
+        .filter(consignments::organization_id.eq(organization_id))
+        .select(Consignment::as_select())
+        .into_boxed();
+    if let Some(status) = &filter.status {
+        query = query.filter(consignments::status.eq(status.clone()));
+    }
+    if let Some(protocol) = &filter.protocol {
+        query = query.filter(consignments::protocol.eq(protocol.clone()));
+    }
+    if let Some(from) = filter.departure_from {
+        query = query.filter(consignments::planned_departure_date.ge(from));
+    }
+    if let Some(to) = filter.departure_to {
+        query = query.filter(consignments::planned_departure_date.le(to));
+    }
+    if let Some(after) = after {
+        query = query.filter(
+            consignments::created_at
+                .gt(after.created_at)
+                .or(consignments::created_at
+                    .eq(after.created_at)
+                    .and(consignments::id.gt(after.id))),
+        );
+    }
+    query
+        .order((consignments::created_at.asc(), consignments::id.asc()))
+        .limit(limit + 1)
+        .load(connection)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = idempotency_keys)]
+pub struct IdempotencyRecord {
+    pub organization_id: Uuid,
+    pub idempotency_key: String,
+    pub request_sha256: Vec<u8>,
+    pub consignment_id: Uuid,
+    pub response_body: Value,
+}
+
+/// Records the key unless it exists; `false` when another request holds it. When that other
+/// request is still in flight, PostgreSQL makes this wait for it to commit or roll back.
+pub fn claim_idempotency_key(connection: &mut PgConnection, record: &IdempotencyRecord) -> QueryResult<bool> {
+    diesel::insert_into(idempotency_keys::table)
+        .values(record)
+        .on_conflict_do_nothing()
+        .execute(connection)
+        .map(|inserted| inserted == 1)
+}
+
+pub fn find_idempotency_key(
+    connection: &mut PgConnection,
+    organization_id: Uuid,
+    key: &str,
+) -> QueryResult<Option<IdempotencyRecord>> {
+    idempotency_keys::table
+        .find((organization_id, key))
+        .select(IdempotencyRecord::as_select())
+        .first(connection)
+        .optional()
+}

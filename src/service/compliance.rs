@@ -1,0 +1,100 @@
+//! Running the protocol rules: loads the registry facts a consignment refers to, live, and
+//! calls the pure check.
+
+use crate::db::establishments as store;
+use crate::domain::consignment::model::ConsignmentBody;
+use crate::domain::establishment::EstablishmentKind;
+use crate::domain::protocol::ProtocolCode;
+use crate::domain::protocol::catalogue::ProtocolVersion;
+use crate::domain::protocol::check::{ComplianceReport, Exporter, check};
+use crate::domain::protocol::facts::{EstablishmentFact, RegistryFacts, as_of, commodity_of, referenced_codes};
+use crate::domain::registry_status::status_on;
+use crate::error::ApiError;
+use diesel::PgConnection;
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+/// What the registry says, on the departure date, about every establishment the body names.
+pub fn load_facts(
+    connection: &mut PgConnection,
+    protocol: ProtocolCode,
+    body: &ConsignmentBody,
+) -> Result<RegistryFacts, ApiError> {
+    let commodity = commodity_of(protocol);
+    let date = as_of(body);
+    let mut by_kind: BTreeMap<EstablishmentKind, Vec<String>> = BTreeMap::new();
+    for (kind, code) in referenced_codes(body) {
+        by_kind.entry(kind).or_default().push(code);
+    }
+    let mut rows = Vec::new();
+    for (kind, codes) in by_kind {
+        rows.extend(store::with_codes(connection, kind, &codes)?);
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+    let mut periods: HashMap<Uuid, Vec<_>> = HashMap::new();
+    for row in store::periods_for_commodity(connection, &ids, commodity)? {
+        if let Some(period) = row.period() {
+            periods.entry(row.establishment_id).or_default().push(period);
+        }
+    }
+    let mut authorized: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for authorization in store::authorizations_valid_on(connection, &ids, date)? {
+        authorized
+            .entry(authorization.establishment_id)
+            .or_default()
+            .push(authorization.authorized_organization_id);
+    }
+    let mut facts = RegistryFacts::default();
+    for row in rows {
+        let Some(kind) = EstablishmentKind::parse(&row.kind) else {
+            continue;
+        };
+        let fields = row.fields();
+        let status = if fields.commodities.contains(&commodity) {
+            status_on(
+                periods.get(&row.id).map(Vec::as_slice).unwrap_or_default(),
+                commodity,
+                date,
+            )
+        } else {
+            None
+        };
+        facts.insert(
+            kind,
+            &row.code,
+            EstablishmentFact {
+                status,
+                holder_organization_id: row.holder_organization_id,
+                authorized_organization_ids: authorized.remove(&row.id).unwrap_or_default(),
+                scopes: fields.scopes,
+            },
+        );
+    }
+    Ok(facts)
+}
+
+/// Checks a body for an exporter, reading the registry live.
+pub fn run(
+    connection: &mut PgConnection,
+    versions: &[ProtocolVersion],
+    protocol: ProtocolCode,
+    body: &ConsignmentBody,
+    exporter: Uuid,
+) -> Result<ComplianceReport, ApiError> {
+    let facts = load_facts(connection, protocol, body)?;
+    check(
+        versions,
+        protocol,
+        body,
+        &facts,
+        Exporter {
+            organization_id: exporter,
+        },
+    )
+    .ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!(
+            "protocol {} has no version in the catalogue",
+            protocol.as_str()
+        ))
+    })
+}

@@ -1,0 +1,351 @@
+//! Consignment use cases for exporters. Every query is scoped to the caller's organisation;
+//! another organisation's consignment answers 404, so its existence is not revealed.
+
+use super::compliance;
+use super::views::{Page, timestamp};
+use crate::db::audit::{self, Actor, Change};
+use crate::db::consignments::{self as store, ConsignmentFilter, IdempotencyRecord, NewConsignment};
+use crate::domain::canonical_json::to_canonical_bytes;
+use crate::domain::consignment::model::ConsignmentBody;
+use crate::domain::consignment::status::{ConsignmentStatus, ExporterEvent};
+use crate::domain::field_violation::FieldViolation;
+use crate::domain::pagination::TimeIdCursor;
+use crate::domain::protocol::ProtocolCode;
+use crate::domain::protocol::catalogue::ProtocolVersion;
+use crate::domain::protocol::check::ComplianceReport;
+use crate::error::ApiError;
+use diesel::PgConnection;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// A checked declaration: its protocol is known and its shape valid.
+#[derive(Debug, Clone)]
+pub struct Declaration {
+    pub protocol: ProtocolCode,
+    pub body: ConsignmentBody,
+}
+
+/// Parses the protocol code of a shape-valid body.
+pub fn declaration(body: ConsignmentBody) -> Result<Declaration, ApiError> {
+    let protocol = ProtocolCode::parse(&body.protocol).ok_or_else(|| {
+        ApiError::invalid(FieldViolation::new(
+            "/protocol",
+            "unknown_value",
+            "The protocol must be vn-cn-durian-fresh-2022, vn-cn-durian-frozen-2024, vn-cn-coconut-fresh-2024 or vn-cn-crocodile-farmed-2024.",
+        ))
+    })?;
+    Ok(Declaration { protocol, body })
+}
+
+/// The consignment as clients see it: the declaration's fields plus its metadata.
+pub fn view(row: &store::Consignment) -> Value {
+    let mut map = match &row.body {
+        Value::Object(map) => map.clone(),
+        _ => Map::new(),
+    };
+    map.insert("id".into(), json!(row.id));
+    map.insert("organization_id".into(), json!(row.organization_id));
+    map.insert("status".into(), json!(row.status));
+    map.insert("version".into(), json!(row.version));
+    map.insert(
+        "submission_report".into(),
+        row.submission_report.clone().unwrap_or(Value::Null),
+    );
+    map.insert("submitted_at".into(), json!(row.submitted_at.map(timestamp)));
+    map.insert("cancelled_at".into(), json!(row.cancelled_at.map(timestamp)));
+    map.insert("created_at".into(), json!(timestamp(row.created_at)));
+    map.insert("updated_at".into(), json!(timestamp(row.updated_at)));
+    Value::Object(map)
+}
+
+/// The entity tag of a consignment version.
+pub fn etag(version: i32) -> String {
+    format!("\"v{version}\"")
+}
+
+fn body_json(body: &ConsignmentBody) -> Result<Value, ApiError> {
+    serde_json::to_value(body).map_err(|error| ApiError::Internal(error.into()))
+}
+
+fn audit_change(
+    connection: &mut PgConnection,
+    actor: &Actor,
+    action: &'static str,
+    row: &store::Consignment,
+) -> Result<(), ApiError> {
+    audit::append(
+        connection,
+        actor,
+        Change {
+            action,
+            entity_type: "consignment",
+            entity_id: row.id.to_string(),
+            state: view(row),
+        },
+    )?;
+    Ok(())
+}
+
+/// What creating answered.
+#[derive(Debug, Clone)]
+pub enum Created {
+    New(Value),
+    /// The same key and body were sent before: their response, unchanged.
+    Replayed(Value),
+}
+
+/// Fingerprint of a request body, insensitive to key order and whitespace.
+pub fn request_fingerprint(body: &Value) -> [u8; 32] {
+    Sha256::digest(to_canonical_bytes(body)).into()
+}
+
+/// Looks up an idempotency key; `Some` when it was used before (replay or 422).
+pub fn replay(
+    connection: &mut PgConnection,
+    organization_id: Uuid,
+    key: &str,
+    fingerprint: &[u8; 32],
+) -> Result<Option<Created>, ApiError> {
+    match store::find_idempotency_key(connection, organization_id, key)? {
+        None => Ok(None),
+        Some(record) if record.request_sha256.as_slice() == fingerprint.as_slice() => {
+            Ok(Some(Created::Replayed(record.response_body)))
+        }
+        Some(_) => Err(ApiError::invalid(FieldViolation::new(
+            "",
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used with a different body; use a new key for a new consignment.",
+        ))),
+    }
+}
+
+/// Creates a draft. With an idempotency key, the key is claimed in the same transaction, so
+/// of concurrent duplicates exactly one commits; the others roll back and replay it.
+pub fn create(
+    connection: &mut PgConnection,
+    actor: &Actor,
+    organization_id: Uuid,
+    declaration: Declaration,
+    idempotency: Option<(String, [u8; 32])>,
+) -> Result<Created, ApiError> {
+    if let Some((key, fingerprint)) = &idempotency
+        && let Some(previous) = replay(connection, organization_id, key, fingerprint)?
+    {
+        return Ok(previous);
+    }
+    let row = store::insert(
+        connection,
+        &NewConsignment {
+            id: Uuid::now_v7(),
+            organization_id,
+            protocol: declaration.protocol.as_str().to_owned(),
+            status: ConsignmentStatus::Draft.as_str().to_owned(),
+            planned_departure_date: declaration.body.planned_departure_date,
+            body: body_json(&declaration.body)?,
+            version: 1,
+            created_by_key_id: actor.key_id,
+        },
+    )?;
+    let response = view(&row);
+    if let Some((key, fingerprint)) = idempotency {
+        let record = IdempotencyRecord {
+            organization_id,
+            idempotency_key: key,
+            request_sha256: fingerprint.to_vec(),
+            consignment_id: row.id,
+            response_body: response.clone(),
+        };
+        if !store::claim_idempotency_key(connection, &record)? {
+            return Err(ApiError::Conflict {
+                code: "idempotency_key_in_use",
+                detail:
+                    "A request with this Idempotency-Key completed while this one ran; repeat it to get that response."
+                        .into(),
+            });
+        }
+    }
+    audit_change(connection, actor, "consignment.created", &row)?;
+    Ok(Created::New(response))
+}
+
+fn load(connection: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Result<store::Consignment, ApiError> {
+    store::find_owned(connection, organization_id, id)?
+        .ok_or_else(|| ApiError::not_found(format!("No consignment {id} of yours exists.")))
+}
+
+fn status_of(row: &store::Consignment) -> Result<ConsignmentStatus, ApiError> {
+    ConsignmentStatus::parse(&row.status).ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!(
+            "consignment {} has unknown status {}",
+            row.id,
+            row.status
+        ))
+    })
+}
+
+fn not_now(row: &store::Consignment, what: &str) -> ApiError {
+    ApiError::Conflict {
+        code: "invalid_state",
+        detail: format!("A {} consignment cannot be {what}.", row.status),
+    }
+}
+
+fn lost_race() -> ApiError {
+    ApiError::Conflict {
+        code: "concurrent_update",
+        detail: "The consignment changed while this request ran; reload it and retry.".into(),
+    }
+}
+
+pub fn get(connection: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Result<(Value, i32), ApiError> {
+    let row = load(connection, organization_id, id)?;
+    Ok((view(&row), row.version))
+}
+
+pub fn list(
+    connection: &mut PgConnection,
+    organization_id: Uuid,
+    filter: &ConsignmentFilter,
+    after: Option<TimeIdCursor>,
+    limit: i64,
+) -> Result<Page<Value>, ApiError> {
+    let rows = store::list_page(connection, organization_id, filter, after, limit)?;
+    Ok(Page::from_rows(
+        rows,
+        limit,
+        |row| {
+            TimeIdCursor {
+                created_at: row.created_at,
+                id: row.id,
+            }
+            .encode()
+        },
+        |row| view(&row),
+    ))
+}
+
+/// Applies a merge patch to the stored declaration, re-checks its shape with `validate`, and
+/// stores it if the version still matches.
+pub fn patch(
+    connection: &mut PgConnection,
+    actor: &Actor,
+    organization_id: Uuid,
+    id: Uuid,
+    if_match: i32,
+    patch: &Value,
+    validate: impl FnOnce(Value) -> Result<ConsignmentBody, ApiError>,
+) -> Result<(Value, i32), ApiError> {
+    let row = load(connection, organization_id, id)?;
+    if row.version != if_match {
+        return Err(ApiError::PreconditionFailed {
+            detail: format!(
+                "The consignment is at {}, not {}; reload it and apply your change again.",
+                etag(row.version),
+                etag(if_match)
+            ),
+        });
+    }
+    let status = status_of(&row)?;
+    if status.after(ExporterEvent::Edit).is_none() {
+        return Err(not_now(&row, "edited"));
+    }
+    let mut merged = row.body.clone();
+    crate::domain::consignment::merge_patch::apply(&mut merged, patch);
+    let declaration = declaration(validate(merged)?)?;
+    let body = body_json(&declaration.body)?;
+    let updated = store::update_body(
+        connection,
+        id,
+        row.version,
+        &[status.as_str()],
+        declaration.protocol.as_str(),
+        declaration.body.planned_departure_date,
+        &body,
+    )?
+    .ok_or_else(lost_race)?;
+    audit_change(connection, actor, "consignment.updated", &updated)?;
+    Ok((view(&updated), updated.version))
+}
+
+fn stored_declaration(row: &store::Consignment) -> Result<Declaration, ApiError> {
+    let body: ConsignmentBody = serde_json::from_value(row.body.clone()).map_err(|error| {
+        ApiError::Internal(anyhow::anyhow!(
+            "stored consignment {} no longer parses: {error}",
+            row.id
+        ))
+    })?;
+    declaration(body)
+}
+
+/// The compliance report of a stored consignment; changes nothing.
+pub fn check_stored(
+    connection: &mut PgConnection,
+    versions: &[ProtocolVersion],
+    organization_id: Uuid,
+    id: Uuid,
+) -> Result<ComplianceReport, ApiError> {
+    let row = load(connection, organization_id, id)?;
+    let declaration = stored_declaration(&row)?;
+    compliance::run(
+        connection,
+        versions,
+        declaration.protocol,
+        &declaration.body,
+        organization_id,
+    )
+}
+
+/// Submits a draft or returned consignment if no error-level rule fails.
+pub fn submit(
+    connection: &mut PgConnection,
+    actor: &Actor,
+    versions: &[ProtocolVersion],
+    organization_id: Uuid,
+    id: Uuid,
+    if_match: Option<i32>,
+) -> Result<(Value, i32), ApiError> {
+    let row = load(connection, organization_id, id)?;
+    if let Some(expected) = if_match.filter(|expected| *expected != row.version) {
+        return Err(ApiError::PreconditionFailed {
+            detail: format!("The consignment is at {}, not {}.", etag(row.version), etag(expected)),
+        });
+    }
+    let status = status_of(&row)?;
+    if status.after(ExporterEvent::Submit).is_none() {
+        return Err(not_now(&row, "submitted"));
+    }
+    let declaration = stored_declaration(&row)?;
+    let report = compliance::run(
+        connection,
+        versions,
+        declaration.protocol,
+        &declaration.body,
+        organization_id,
+    )?;
+    if !report.compliant {
+        return Err(ApiError::ComplianceFailed(Box::new(report)));
+    }
+    let report_json = serde_json::to_value(&report).map_err(|error| ApiError::Internal(error.into()))?;
+    let submitted =
+        store::mark_submitted(connection, id, row.version, &[status.as_str()], &report_json)?.ok_or_else(lost_race)?;
+    audit_change(connection, actor, "consignment.submitted", &submitted)?;
+    Ok((view(&submitted), submitted.version))
+}
+
+/// Cancels a consignment that is not yet decided.
+pub fn cancel(
+    connection: &mut PgConnection,
+    actor: &Actor,
+    organization_id: Uuid,
+    id: Uuid,
+) -> Result<(Value, i32), ApiError> {
+    let row = load(connection, organization_id, id)?;
+    let status = status_of(&row)?;
+    if status.after(ExporterEvent::Cancel).is_none() {
+        return Err(not_now(&row, "cancelled"));
+    }
+    let cancelled = store::mark_cancelled(connection, id, row.version, &[status.as_str()])?.ok_or_else(lost_race)?;
+    audit_change(connection, actor, "consignment.cancelled", &cancelled)?;
+    Ok((view(&cancelled), cancelled.version))
+}
