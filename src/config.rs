@@ -135,8 +135,11 @@ impl Config {
         };
         let protocol_settings = ProtocolSettings {
             cadmium_limit_mg_per_kg,
+            fruit_exit_gates: list("EXIT_GATES_FRUIT", defaults.fruit_exit_gates),
             fruit_entry_points: list("ENTRY_POINTS_FRUIT", defaults.fruit_entry_points),
+            frozen_exit_gates: list("EXIT_GATES_FROZEN", defaults.frozen_exit_gates),
             frozen_entry_points: list("ENTRY_POINTS_FROZEN", defaults.frozen_entry_points),
+            animal_exit_gates: list("EXIT_GATES_ANIMAL", defaults.animal_exit_gates),
             animal_entry_points: list("ENTRY_POINTS_ANIMAL", defaults.animal_entry_points),
             crocodile_required_agents: list("CROCODILE_REQUIRED_AGENTS", defaults.crocodile_required_agents),
             extra_coconut_pests: list("EXTRA_COCONUT_PESTS", defaults.extra_coconut_pests),

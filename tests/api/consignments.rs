@@ -56,7 +56,7 @@ fn fresh_durian() -> Value {
         "consignee": {"name": "Guangxi Fruit Co.", "address": "Pingxiang, Guangxi", "country": "CN"},
         "planned_departure_date": "2025-03-01",
         "exit_border_gate": "huu_nghi",
-        "entry_point": "huu_nghi",
+        "entry_point": "youyiguan",
         "conveyance": {"mode": "road", "identifier": "51C-123.45"},
         "containers": [{"number": "CSQU3054383", "seal_number": "SL-1"}],
         "botanical_name": "Durio zibethinus Murr.",

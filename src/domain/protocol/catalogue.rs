@@ -81,11 +81,13 @@ impl ProtocolVersion {
 pub struct ProtocolSettings {
     /// Cadmium limit for durian, mg/kg.
     pub cadmium_limit_mg_per_kg: f64,
-    /// Border gates or ports of entry accepted for fruit (fresh durian, coconut).
+    /// Vietnamese border gates or ports of exit for fruit (fresh durian, coconut).
+    pub fruit_exit_gates: Vec<String>,
+    /// Chinese ports of entry designated for fruit.
     pub fruit_entry_points: Vec<String>,
-    /// Border gates or ports accepted for frozen durian.
+    pub frozen_exit_gates: Vec<String>,
     pub frozen_entry_points: Vec<String>,
-    /// Border gates or ports accepted for live animals.
+    pub animal_exit_gates: Vec<String>,
     pub animal_entry_points: Vec<String>,
     /// Agents or diseases every crocodile must test negative for.
     pub crocodile_required_agents: Vec<String>,
@@ -99,22 +101,49 @@ fn names(values: &[&str]) -> Vec<String> {
 
 impl Default for ProtocolSettings {
     fn default() -> Self {
-        let road_gates = [
-            "huu_nghi",
-            "tan_thanh",
-            "kim_thanh",
-            "mong_cai",
-            "lao_cai_rail",
-            "dong_dang_rail",
-        ];
+        // Vietnamese gates and their Chinese counterparts (protocols.md §6): Huu Nghi–Youyiguan,
+        // Tan Thanh–Pozhai, Kim Thanh–Hekou, Mong Cai–Dongxing, Dong Dang–Pingxiang and Lao
+        // Cai–Hekou by rail, and the sea ports.
         Self {
             cadmium_limit_mg_per_kg: 0.05,
-            fruit_entry_points: names(&road_gates)
-                .into_iter()
-                .chain(names(&["sea_port", "air_port"]))
-                .collect(),
-            frozen_entry_points: names(&["huu_nghi", "tan_thanh", "mong_cai", "kim_thanh", "sea_port"]),
-            animal_entry_points: names(&["huu_nghi", "mong_cai"]),
+            fruit_exit_gates: names(&[
+                "huu_nghi",
+                "tan_thanh",
+                "kim_thanh",
+                "mong_cai",
+                "dong_dang_rail",
+                "lao_cai_rail",
+                "hai_phong_port",
+                "cat_lai_port",
+            ]),
+            fruit_entry_points: names(&[
+                "youyiguan",
+                "pozhai",
+                "hekou",
+                "dongxing",
+                "pingxiang_rail",
+                "hekou_rail",
+                "qinzhou_port",
+                "guangzhou_port",
+            ]),
+            frozen_exit_gates: names(&[
+                "huu_nghi",
+                "tan_thanh",
+                "kim_thanh",
+                "mong_cai",
+                "hai_phong_port",
+                "cat_lai_port",
+            ]),
+            frozen_entry_points: names(&[
+                "youyiguan",
+                "pozhai",
+                "hekou",
+                "dongxing",
+                "qinzhou_port",
+                "guangzhou_port",
+            ]),
+            animal_exit_gates: names(&["huu_nghi", "mong_cai"]),
+            animal_entry_points: names(&["youyiguan", "dongxing"]),
             crocodile_required_agents: Vec::new(),
             extra_coconut_pests: Vec::new(),
         }
@@ -145,16 +174,27 @@ fn uncertain(name: &'static str, value: ParameterValue, unit: Option<&'static st
     }
 }
 
-fn entry_points(values: &[String], class: &str) -> Parameter {
-    uncertain(
-        "entry_points",
-        ParameterValue::List(values.to_vec()),
-        None,
-        &format!(
-            "protocols.md §1.8, §8 rule 57: GACC designates ports per commodity class; the per-port list for {class} was not found, so it is configuration (ENTRY_POINTS_{})",
+fn gates(exit: &[String], entry: &[String], class: &str) -> [Parameter; 2] {
+    let source = |variable: &str| {
+        format!(
+            "protocols.md §1.8, §6 and §8 rule 57: GACC designates ports per commodity class; the list for {class} was not found, so it is configuration ({variable}_{})",
             class.to_ascii_uppercase()
+        )
+    };
+    [
+        uncertain(
+            "exit_gates",
+            ParameterValue::List(exit.to_vec()),
+            None,
+            &source("EXIT_GATES"),
         ),
-    )
+        uncertain(
+            "entry_points",
+            ParameterValue::List(entry.to_vec()),
+            None,
+            &source("ENTRY_POINTS"),
+        ),
+    ]
 }
 
 fn durian_lab_parameters(settings: &ProtocolSettings) -> Vec<Parameter> {
@@ -226,8 +266,8 @@ pub fn catalogue(settings: &ProtocolSettings) -> Vec<ProtocolVersion> {
             Some("fraction of units"),
             "protocols.md §1.6: 1% after two years without a phytosanitary problem",
         ),
-        entry_points(&settings.fruit_entry_points, "fruit"),
     ];
+    fresh.extend(gates(&settings.fruit_exit_gates, &settings.fruit_entry_points, "fruit"));
     fresh.extend(durian_lab_parameters(settings));
     let mut frozen = vec![
         confirmed(
@@ -248,8 +288,22 @@ pub fn catalogue(settings: &ProtocolSettings) -> Vec<ProtocolVersion> {
             Some("°C"),
             "protocols.md §2.1: core at −18 °C or lower, kept so in storage and transport (CAC/RCP 8-1976)",
         ),
-        entry_points(&settings.frozen_entry_points, "frozen"),
+        confirmed(
+            "product_forms",
+            ParameterValue::List(names(&[
+                "whole_with_shell",
+                "puree_without_shell",
+                "pulp_without_shell",
+            ])),
+            None,
+            "protocols.md §2.1: whole fruit with shell, puree or paste, pulp or flesh",
+        ),
     ];
+    frozen.extend(gates(
+        &settings.frozen_exit_gates,
+        &settings.frozen_entry_points,
+        "frozen",
+    ));
     frozen.extend(durian_lab_parameters(settings));
     vec![
         ProtocolVersion {
@@ -311,8 +365,16 @@ pub fn catalogue(settings: &ProtocolSettings) -> Vec<ProtocolVersion> {
                     None,
                     "protocols.md §3.4: only the first 7 of the GACC list were readable; add the rest with EXTRA_COCONUT_PESTS",
                 ),
-                entry_points(&settings.fruit_entry_points, "fruit"),
-            ],
+                confirmed(
+                    "product_forms",
+                    ParameterValue::List(names(&["green_with_stalk", "dehusked"])),
+                    None,
+                    "protocols.md §3.1: green coconut with a stalk ≤ 5 cm, and dehusked coconut",
+                ),
+            ]
+            .into_iter()
+            .chain(gates(&settings.fruit_exit_gates, &settings.fruit_entry_points, "fruit"))
+            .collect(),
         },
         ProtocolVersion {
             code: ProtocolCode::CrocodileFarmed,
@@ -331,8 +393,10 @@ pub fn catalogue(settings: &ProtocolSettings) -> Vec<ProtocolVersion> {
                     None,
                     "protocols.md §4.3: the protocol sets disease tests but the list was not found (CROCODILE_REQUIRED_AGENTS)",
                 ),
-                entry_points(&settings.animal_entry_points, "animal"),
-            ],
+            ]
+            .into_iter()
+            .chain(gates(&settings.animal_exit_gates, &settings.animal_entry_points, "animal"))
+            .collect(),
         },
     ]
 }

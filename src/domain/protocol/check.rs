@@ -133,6 +133,18 @@ impl Checker<'_> {
                 "The consignee must be in China: set country to CN.",
             );
         }
+        let exit_gates = self.version.list("exit_gates");
+        if !exit_gates
+            .iter()
+            .any(|gate| gate.eq_ignore_ascii_case(self.body.exit_border_gate.trim()))
+        {
+            let message = format!(
+                "{} is not a border gate of exit for this product; use one of: {}.",
+                self.body.exit_border_gate,
+                exit_gates.join(", ")
+            );
+            self.report(&r::EXIT_GATE, "/exit_border_gate", message);
+        }
         let entry_points = self.version.list("entry_points");
         if !entry_points
             .iter()

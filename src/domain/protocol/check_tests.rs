@@ -39,7 +39,7 @@ fn durian(protocol: &str) -> ConsignmentBody {
         "consignee": {"name": "Guangxi Fruit Co.", "address": "Pingxiang, Guangxi", "country": "CN"},
         "planned_departure_date": "2025-03-01",
         "exit_border_gate": "huu_nghi",
-        "entry_point": "huu_nghi",
+        "entry_point": "youyiguan",
         "conveyance": {"mode": "road", "identifier": "51C-123.45"},
         "containers": [{"number": "CSQU3054383", "seal_number": "SL-1"}],
         "botanical_name": "Durio zibethinus Murr.",
@@ -71,7 +71,8 @@ fn frozen() -> ConsignmentBody {
         }))
         .unwrap(),
     );
-    body.entry_point = "mong_cai".into();
+    body.exit_border_gate = "mong_cai".into();
+    body.entry_point = "dongxing".into();
     body
 }
 
@@ -93,7 +94,7 @@ fn crocodile() -> ConsignmentBody {
         "import_permit_number": "GD-2025-0001",
         "planned_departure_date": "2025-03-01",
         "exit_border_gate": "mong_cai",
-        "entry_point": "mong_cai",
+        "entry_point": "dongxing",
         "conveyance": {"mode": "road", "identifier": "14C-555.66"},
         "crocodiles": {
             "species": "Crocodylus siamensis",
@@ -214,6 +215,17 @@ fn an_undesignated_point_of_entry_is_refused() {
         |b, _| b.entry_point = "shanghai_pudong".into(),
         "GEN-ENTRY-POINT-DESIGNATED",
         "/entry_point",
+    );
+}
+
+#[test]
+fn an_undesignated_gate_of_exit_is_refused() {
+    fails(
+        crocodile(),
+        facts(),
+        |b, _| b.exit_border_gate = "tan_thanh".into(),
+        "GEN-EXIT-GATE-DESIGNATED",
+        "/exit_border_gate",
     );
 }
 

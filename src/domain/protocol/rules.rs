@@ -92,6 +92,14 @@ rule!(
     "The consignee is in China (country CN)."
 );
 rule!(
+    EXIT_GATE,
+    "GEN-EXIT-GATE-DESIGNATED",
+    Error,
+    ALL,
+    "protocols.md §6 and §8 rule 57: exports leave through the gates opened for the commodity class; the list is configuration",
+    "The border gate of exit is on the configured list for the commodity class."
+);
+rule!(
     ENTRY_POINT,
     "GEN-ENTRY-POINT-DESIGNATED",
     Error,
@@ -337,6 +345,7 @@ pub const RULES: &[RuleDef] = &[
     PROTOCOL_IN_FORCE,
     PROTOCOL_FIELDS,
     CONSIGNEE_IN_CHINA,
+    EXIT_GATE,
     ENTRY_POINT,
     IMPORT_PERMIT,
     BOTANICAL_NAME,
