@@ -88,6 +88,18 @@ pub enum ConveyanceMode {
     Air,
 }
 
+impl ConveyanceMode {
+    /// The mode as words on a certificate.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Road => "road",
+            Self::Rail => "rail",
+            Self::Sea => "sea",
+            Self::Air => "air",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Conveyance {

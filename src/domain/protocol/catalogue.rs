@@ -197,6 +197,19 @@ fn gates(exit: &[String], entry: &[String], class: &str) -> [Parameter; 2] {
     ]
 }
 
+/// The additional declaration for a phytosanitary certificate. The Vietnamese texts were not
+/// found; this is the usual GACC pattern (protocols.md §1.6).
+fn additional_declaration(product: &str) -> Parameter {
+    uncertain(
+        "additional_declaration",
+        ParameterValue::Text(format!(
+            "This consignment complies with the requirements specified in the Protocol of Phytosanitary Requirements for the Export of {product} from Vietnam to China, and is free from any quarantine pests of concern to China."
+        )),
+        None,
+        "protocols.md §1.6: the wording for Vietnam was not found; this is the usual GACC pattern, to verify with PPD",
+    )
+}
+
 fn durian_lab_parameters(settings: &ProtocolSettings) -> Vec<Parameter> {
     vec![
         confirmed(
@@ -267,6 +280,7 @@ pub fn catalogue(settings: &ProtocolSettings) -> Vec<ProtocolVersion> {
             "protocols.md §1.6: 1% after two years without a phytosanitary problem",
         ),
     ];
+    fresh.push(additional_declaration("Fresh Durian"));
     fresh.extend(gates(&settings.fruit_exit_gates, &settings.fruit_entry_points, "fruit"));
     fresh.extend(durian_lab_parameters(settings));
     let mut frozen = vec![
@@ -304,6 +318,7 @@ pub fn catalogue(settings: &ProtocolSettings) -> Vec<ProtocolVersion> {
         &settings.frozen_entry_points,
         "frozen",
     ));
+    frozen.push(additional_declaration("Frozen Durian"));
     frozen.extend(durian_lab_parameters(settings));
     vec![
         ProtocolVersion {
@@ -371,6 +386,7 @@ pub fn catalogue(settings: &ProtocolSettings) -> Vec<ProtocolVersion> {
                     None,
                     "protocols.md §3.1: green coconut with a stalk ≤ 5 cm, and dehusked coconut",
                 ),
+                additional_declaration("Fresh Coconut"),
             ]
             .into_iter()
             .chain(gates(&settings.fruit_exit_gates, &settings.fruit_entry_points, "fruit"))
