@@ -42,6 +42,14 @@ pub struct Config {
     pub code_patterns: CodePatterns,
     /// Protocol values the sources leave uncertain.
     pub protocol_settings: ProtocolSettings,
+    /// Ed25519 seed for certificate signatures (`SIGNING_KEY`, base64 of 32 bytes).
+    pub signing_key: Option<crate::signing_key::Seed>,
+    /// Published id of that key; derived from the public key when absent.
+    pub signing_key_id: Option<String>,
+    /// Where a development key is kept when `SIGNING_KEY` is not set.
+    pub signing_key_file: std::path::PathBuf,
+    /// Requests per minute each client address may make to the public verification endpoint.
+    pub verify_rate_limit_per_minute: u32,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "dbname=agri_quarantine";
@@ -144,6 +152,14 @@ impl Config {
             crocodile_required_agents: list("CROCODILE_REQUIRED_AGENTS", defaults.crocodile_required_agents),
             extra_coconut_pests: list("EXTRA_COCONUT_PESTS", defaults.extra_coconut_pests),
         };
+        let signing_key = match get("SIGNING_KEY") {
+            None => None,
+            Some(value) => Some(crate::signing_key::decode_seed(&value).map(crate::signing_key::Seed).ok_or(ConfigError {
+                name: "SIGNING_KEY",
+                value: "(hidden)".to_owned(),
+                reason: "expected the base64 encoding of a 32-byte Ed25519 seed",
+            })?),
+        };
         Ok(Self {
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             bind_address,
@@ -166,6 +182,10 @@ impl Config {
                 as usize,
             code_patterns,
             protocol_settings,
+            signing_key,
+            signing_key_id: get("SIGNING_KEY_ID").map(|id| id.trim().to_owned()),
+            signing_key_file: get("SIGNING_KEY_FILE").unwrap_or_else(|| "agri-quarantine-signing.key".to_owned()).into(),
+            verify_rate_limit_per_minute: parse_number("VERIFY_RATE_LIMIT_PER_MINUTE", 120, 1, 1_000_000)? as u32,
         })
     }
 }

@@ -7,5 +7,6 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod service;
+pub mod signing_key;
 pub mod startup;
 pub mod telemetry;

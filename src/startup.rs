@@ -7,6 +7,8 @@ use crate::config::Config;
 use crate::db::Database;
 use crate::db::bootstrap::{ensure_database_exists, run_migrations};
 use crate::db::pool::with_connect_timeout;
+use crate::api::rate_limit::RateLimiter;
+use crate::domain::certificate::CertificateSigner;
 use crate::domain::protocol::catalogue::{ProtocolVersion, catalogue};
 use crate::error::ApiError;
 use crate::service::api_keys::create_operator_admin;
@@ -25,19 +27,20 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The protocol versions, built once from the configuration.
     pub protocols: Arc<Vec<ProtocolVersion>>,
+    pub signer: Arc<CertificateSigner>,
+    /// Limits the public verification endpoint per client address.
+    pub verify_limiter: Arc<RateLimiter>,
 }
 
 impl AppState {
-    pub fn new(config: Config) -> web::Data<Self> {
+    /// Builds the shared state; fails when the signing key cannot be read or created.
+    pub fn new(config: Config) -> anyhow::Result<web::Data<Self>> {
         let metrics = Arc::new(Metrics::default());
         let db = Database::connect_lazily(&config, metrics.clone());
         let protocols = Arc::new(catalogue(&config.protocol_settings));
-        web::Data::new(Self {
-            config: Arc::new(config),
-            db,
-            metrics,
-            protocols,
-        })
+        let signer = Arc::new(crate::signing_key::signer(&config)?);
+        let verify_limiter = Arc::new(RateLimiter::new(config.verify_rate_limit_per_minute));
+        Ok(web::Data::new(Self { config: Arc::new(config), db, metrics, protocols, signer, verify_limiter }))
     }
 }
 
@@ -126,7 +129,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let shutdown_timeout = config.shutdown_timeout.as_secs();
     // More blocking threads than pooled connections would only queue inside the pool.
     let blocking_threads = (config.db_pool_size as usize * 2).max(4);
-    let state = AppState::new(config);
+    let state = AppState::new(config)?;
     let mut server = HttpServer::new(move || build_app(state.clone()))
         .shutdown_timeout(shutdown_timeout)
         .worker_max_blocking_threads(blocking_threads);

@@ -13,6 +13,7 @@ pub mod keys;
 pub mod me;
 pub mod organizations;
 pub mod protocols;
+pub mod rate_limit;
 pub mod request_context;
 
 use crate::error::ApiError;

@@ -4,8 +4,10 @@
 pub mod api_keys;
 pub mod audit;
 pub mod bootstrap;
+pub mod certificates;
 pub mod consignments;
 pub mod establishments;
+pub mod inspections;
 pub mod organizations;
 pub mod pool;
 pub mod schema;

@@ -43,6 +43,9 @@ pub fn test_config(database_url: &str, overrides: &[(&str, &str)]) -> Config {
         ("DATABASE_URL", database_url.to_owned()),
         ("DB_POOL_SIZE", "2".to_owned()),
         ("DB_POOL_TIMEOUT_MS", "3000".to_owned()),
+        // A fixed test key, so no key file is written.
+        ("SIGNING_KEY", "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=".to_owned()),
+        ("SIGNING_KEY_ID", "test-key-1".to_owned()),
     ]);
     for (name, value) in overrides {
         values.insert(name, (*value).to_owned());
@@ -73,7 +76,7 @@ impl TestApp {
         let thread = std::thread::spawn(move || {
             let system = actix_web::rt::System::new();
             let outcome = system.block_on(async move {
-                let state = AppState::new(config);
+                let state = AppState::new(config).map_err(std::io::Error::other)?;
                 let server = HttpServer::new(move || build_app(state.clone()))
                     .workers(1)
                     .disable_signals()

@@ -1,0 +1,131 @@
+//! Queries on `certificates`, `certificate_counters` and `signing_keys`.
+
+use super::schema::{certificate_counters, certificates, signing_keys};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use uuid::Uuid;
+
+/// The next serial for a type and year. The counter row stays locked until the transaction
+/// ends, so concurrent issuers queue and a rolled-back issue leaves no gap.
+pub fn next_serial(connection: &mut PgConnection, kind: &str, year: i32) -> QueryResult<i64> {
+    diesel::insert_into(certificate_counters::table)
+        .values((
+            certificate_counters::certificate_kind.eq(kind),
+            certificate_counters::year.eq(year),
+            certificate_counters::last_serial.eq(1_i64),
+        ))
+        .on_conflict((certificate_counters::certificate_kind, certificate_counters::year))
+        .do_update()
+        .set(certificate_counters::last_serial.eq(certificate_counters::last_serial + excluded(certificate_counters::last_serial)))
+        .returning(certificate_counters::last_serial)
+        .get_result(connection)
+}
+
+/// Records a public key; refuses a different key under an existing id.
+pub fn register_key(connection: &mut PgConnection, key_id: &str, public_key: &[u8]) -> QueryResult<bool> {
+    diesel::insert_into(signing_keys::table)
+        .values((signing_keys::key_id.eq(key_id), signing_keys::public_key.eq(public_key)))
+        .on_conflict_do_nothing()
+        .execute(connection)?;
+    let stored: Vec<u8> = signing_keys::table.find(key_id).select(signing_keys::public_key).first(connection)?;
+    Ok(stored == public_key)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = signing_keys)]
+pub struct SigningKeyRow {
+    pub key_id: String,
+    pub public_key: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub fn keys(connection: &mut PgConnection) -> QueryResult<Vec<SigningKeyRow>> {
+    signing_keys::table.order(signing_keys::created_at.asc()).select(SigningKeyRow::as_select()).load(connection)
+}
+
+pub fn public_key(connection: &mut PgConnection, key_id: &str) -> QueryResult<Option<Vec<u8>>> {
+    signing_keys::table.find(key_id).select(signing_keys::public_key).first(connection).optional()
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = certificates)]
+pub struct Certificate {
+    pub id: Uuid,
+    pub number: String,
+    pub certificate_kind: String,
+    pub year: i32,
+    pub serial: i64,
+    pub consignment_id: Uuid,
+    pub organization_id: Uuid,
+    pub authority: String,
+    pub authority_organization_id: Uuid,
+    pub issued_at: DateTime<Utc>,
+    pub payload: Vec<u8>,
+    pub payload_sha256: Vec<u8>,
+    pub signature: Vec<u8>,
+    pub key_id: String,
+    pub status: String,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revocation_reason: Option<String>,
+    pub replaces_number: Option<String>,
+    pub replaced_by_number: Option<String>,
+}
+
+pub fn insert(connection: &mut PgConnection, certificate: &Certificate) -> QueryResult<()> {
+    diesel::insert_into(certificates::table).values(certificate).execute(connection).map(|_| ())
+}
+
+pub fn find(connection: &mut PgConnection, number: &str) -> QueryResult<Option<Certificate>> {
+    certificates::table.filter(certificates::number.eq(number)).select(Certificate::as_select()).first(connection).optional()
+}
+
+/// Who may see a certificate.
+#[derive(Debug, Clone)]
+pub enum Visibility {
+    Exporter(Uuid),
+    Authority(String),
+    All,
+}
+
+pub fn list_page(
+    connection: &mut PgConnection,
+    visibility: &Visibility,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<Certificate>> {
+    let mut query = certificates::table.select(Certificate::as_select()).into_boxed();
+    match visibility {
+        Visibility::Exporter(organization_id) => query = query.filter(certificates::organization_id.eq(*organization_id)),
+        Visibility::Authority(authority) => query = query.filter(certificates::authority.eq(authority.clone())),
+        Visibility::All => {}
+    }
+    if let Some((issued_at, id)) = after {
+        query = query.filter(
+            certificates::issued_at.gt(issued_at).or(certificates::issued_at.eq(issued_at).and(certificates::id.gt(id))),
+        );
+    }
+    query.order((certificates::issued_at.asc(), certificates::id.asc())).limit(limit + 1).load(connection)
+}
+
+/// Revokes a valid certificate; `None` when it is no longer valid.
+pub fn revoke(connection: &mut PgConnection, number: &str, reason: &str) -> QueryResult<Option<Certificate>> {
+    diesel::update(certificates::table.filter(certificates::number.eq(number)).filter(certificates::status.eq("valid")))
+        .set((
+            certificates::status.eq("revoked"),
+            certificates::revoked_at.eq(Utc::now()),
+            certificates::revocation_reason.eq(reason),
+        ))
+        .returning(Certificate::as_returning())
+        .get_result(connection)
+        .optional()
+}
+
+/// Marks a valid certificate replaced by `by`; `None` when it is no longer valid.
+pub fn mark_replaced(connection: &mut PgConnection, number: &str, by: &str) -> QueryResult<Option<Certificate>> {
+    diesel::update(certificates::table.filter(certificates::number.eq(number)).filter(certificates::status.eq("valid")))
+        .set((certificates::status.eq("replaced"), certificates::replaced_by_number.eq(by)))
+        .returning(Certificate::as_returning())
+        .get_result(connection)
+        .optional()
+}

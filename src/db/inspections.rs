@@ -1,0 +1,122 @@
+//! Queries on `inspections`, `consignment_decisions` and the inspection queue.
+
+use super::consignments::Consignment;
+use super::schema::{consignment_decisions, consignments, inspections};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::dsl::now;
+use diesel::prelude::*;
+use serde_json::Value;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = inspections)]
+pub struct Inspection {
+    pub id: Uuid,
+    pub consignment_id: Uuid,
+    pub authority_organization_id: Uuid,
+    pub inspector_key_id: Option<Uuid>,
+    pub inspected_on: NaiveDate,
+    pub units_in_lot: i32,
+    pub units_sampled: i32,
+    pub required_sampling_rate: Option<f64>,
+    pub record: Value,
+}
+
+pub fn insert(connection: &mut PgConnection, inspection: &Inspection) -> QueryResult<Inspection> {
+    diesel::insert_into(inspections::table).values(inspection).returning(Inspection::as_returning()).get_result(connection)
+}
+
+pub fn of_consignment(connection: &mut PgConnection, consignment_id: Uuid) -> QueryResult<Vec<Inspection>> {
+    inspections::table
+        .filter(inspections::consignment_id.eq(consignment_id))
+        .order((inspections::created_at.asc(), inspections::id.asc()))
+        .select(Inspection::as_select())
+        .load(connection)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = consignment_decisions)]
+pub struct DecisionRecord {
+    pub id: Uuid,
+    pub consignment_id: Uuid,
+    pub decision: String,
+    pub reason_code: Option<String>,
+    pub reason: Option<String>,
+    pub authority_organization_id: Uuid,
+    pub decided_by_key_id: Option<Uuid>,
+    pub compliance_report: Option<Value>,
+}
+
+pub fn insert_decision(connection: &mut PgConnection, decision: &DecisionRecord) -> QueryResult<()> {
+    diesel::insert_into(consignment_decisions::table).values(decision).execute(connection).map(|_| ())
+}
+
+/// Any submitted consignment of `protocols` by id, whoever owns it.
+pub fn find_in(connection: &mut PgConnection, id: Uuid, protocols: &[&str]) -> QueryResult<Option<Consignment>> {
+    consignments::table
+        .filter(consignments::id.eq(id))
+        .filter(consignments::protocol.eq_any(protocols))
+        .select(Consignment::as_select())
+        .first(connection)
+        .optional()
+}
+
+/// Moves a submitted consignment to `to`; `None` when it is no longer submitted (another
+/// decision won the race).
+pub fn decide(connection: &mut PgConnection, id: Uuid, to: &str) -> QueryResult<Option<Consignment>> {
+    let decided_at = if to == "returned" { None } else { Some(Utc::now()) };
+    diesel::update(consignments::table.find(id))
+        .filter(consignments::status.eq("submitted"))
+        .set((
+            consignments::status.eq(to),
+            consignments::decided_at.eq(decided_at),
+            consignments::version.eq(consignments::version + 1),
+            consignments::updated_at.eq(now),
+        ))
+        .returning(Consignment::as_returning())
+        .get_result(connection)
+        .optional()
+}
+
+/// Submitted consignments of `protocols`, oldest submission first, one page plus one row.
+pub fn queue_page(
+    connection: &mut PgConnection,
+    protocols: &[&str],
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<Consignment>> {
+    let mut query = consignments::table
+        .filter(consignments::status.eq("submitted"))
+        .filter(consignments::protocol.eq_any(protocols))
+        .select(Consignment::as_select())
+        .into_boxed();
+    if let Some((submitted_at, id)) = after {
+        query = query.filter(
+            consignments::submitted_at
+                .gt(submitted_at)
+                .or(consignments::submitted_at.eq(submitted_at).and(consignments::id.gt(id))),
+        );
+    }
+    query.order((consignments::submitted_at.asc(), consignments::id.asc())).limit(limit + 1).load(connection)
+}
+
+/// The exporter's first submission and last rejection under a protocol, from its own history.
+pub fn exporter_history(
+    connection: &mut PgConnection,
+    organization_id: Uuid,
+    protocol: &str,
+) -> QueryResult<(Option<NaiveDate>, Option<NaiveDate>)> {
+    let first: Option<DateTime<Utc>> = consignments::table
+        .filter(consignments::organization_id.eq(organization_id))
+        .filter(consignments::protocol.eq(protocol))
+        .select(diesel::dsl::min(consignments::submitted_at))
+        .first(connection)?;
+    let last_rejection: Option<DateTime<Utc>> = consignment_decisions::table
+        .inner_join(consignments::table)
+        .filter(consignments::organization_id.eq(organization_id))
+        .filter(consignments::protocol.eq(protocol))
+        .filter(consignment_decisions::decision.eq("rejected"))
+        .select(diesel::dsl::max(consignment_decisions::created_at))
+        .first(connection)?;
+    Ok((first.map(|at| at.date_naive()), last_rejection.map(|at| at.date_naive())))
+}
