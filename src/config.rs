@@ -154,11 +154,15 @@ impl Config {
         };
         let signing_key = match get("SIGNING_KEY") {
             None => None,
-            Some(value) => Some(crate::signing_key::decode_seed(&value).map(crate::signing_key::Seed).ok_or(ConfigError {
-                name: "SIGNING_KEY",
-                value: "(hidden)".to_owned(),
-                reason: "expected the base64 encoding of a 32-byte Ed25519 seed",
-            })?),
+            Some(value) => Some(
+                crate::signing_key::decode_seed(&value)
+                    .map(crate::signing_key::Seed)
+                    .ok_or(ConfigError {
+                        name: "SIGNING_KEY",
+                        value: "(hidden)".to_owned(),
+                        reason: "expected the base64 encoding of a 32-byte Ed25519 seed",
+                    })?,
+            ),
         };
         Ok(Self {
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
@@ -184,7 +188,9 @@ impl Config {
             protocol_settings,
             signing_key,
             signing_key_id: get("SIGNING_KEY_ID").map(|id| id.trim().to_owned()),
-            signing_key_file: get("SIGNING_KEY_FILE").unwrap_or_else(|| "agri-quarantine-signing.key".to_owned()).into(),
+            signing_key_file: get("SIGNING_KEY_FILE")
+                .unwrap_or_else(|| "agri-quarantine-signing.key".to_owned())
+                .into(),
             verify_rate_limit_per_minute: parse_number("VERIFY_RATE_LIMIT_PER_MINUTE", 120, 1, 1_000_000)? as u32,
         })
     }

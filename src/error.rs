@@ -36,6 +36,17 @@ pub enum ApiError {
     /// The consignment breaks error-level protocol rules.
     #[error("compliance check failed")]
     ComplianceFailed(Box<crate::domain::protocol::check::ComplianceReport>),
+    /// Approval is blocked by inspections or by the protocol rules re-run at decision time.
+    #[error("approval blocked")]
+    ApprovalBlocked {
+        reasons: Vec<FieldViolation>,
+        report: Option<Box<crate::domain::protocol::check::ComplianceReport>>,
+    },
+    #[error("{detail}")]
+    TooManyRequests {
+        detail: &'static str,
+        retry_after_seconds: u64,
+    },
     #[error("{detail}")]
     PreconditionRequired { detail: &'static str },
     #[error("{detail}")]
@@ -91,6 +102,8 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::Validation(_) => "validation_failed",
             Self::ComplianceFailed(_) => "compliance_failed",
+            Self::ApprovalBlocked { .. } => "approval_blocked",
+            Self::TooManyRequests { .. } => "too_many_requests",
             Self::PreconditionRequired { .. } => "precondition_required",
             Self::PreconditionFailed { .. } => "precondition_failed",
             Self::ServiceUnavailable { .. } => "service_unavailable",
@@ -109,6 +122,8 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => "Payload too large",
             Self::Validation(_) => "Validation failed",
             Self::ComplianceFailed(_) => "Protocol requirements not met",
+            Self::ApprovalBlocked { .. } => "Approval blocked",
+            Self::TooManyRequests { .. } => "Too many requests",
             Self::PreconditionRequired { .. } => "Precondition required",
             Self::PreconditionFailed { .. } => "Precondition failed",
             Self::ServiceUnavailable { .. } => "Service unavailable",
@@ -120,6 +135,12 @@ impl ApiError {
         let detail = match self {
             Self::Validation(violations) => {
                 format!("{} field(s) need correcting; see errors.", violations.len())
+            }
+            Self::ApprovalBlocked { reasons, .. } => {
+                format!(
+                    "{} reason(s) stand in the way of approval; see errors. Nothing was changed.",
+                    reasons.len()
+                )
             }
             Self::ComplianceFailed(report) => format!(
                 "{} protocol requirement(s) of {} are not met; see errors. Nothing was changed.",
@@ -143,6 +164,7 @@ impl ApiError {
             code: self.code(),
             errors: match self {
                 Self::Validation(violations) => Some(violations.clone()),
+                Self::ApprovalBlocked { reasons, .. } => Some(reasons.clone()),
                 Self::ComplianceFailed(report) => Some(
                     report
                         .violations
@@ -154,7 +176,10 @@ impl ApiError {
                 _ => None,
             },
             compliance_report: match self {
-                Self::ComplianceFailed(report) => serde_json::to_value(report).ok(),
+                Self::ComplianceFailed(report)
+                | Self::ApprovalBlocked {
+                    report: Some(report), ..
+                } => serde_json::to_value(report).ok(),
                 _ => None,
             },
         }
@@ -171,7 +196,10 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Validation(_) | Self::ComplianceFailed(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation(_) | Self::ComplianceFailed(_) | Self::ApprovalBlocked { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PreconditionRequired { .. } => StatusCode::PRECONDITION_REQUIRED,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::ServiceUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -191,6 +219,11 @@ impl ResponseError for ApiError {
             }
             Self::ServiceUnavailable { .. } => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+            }
+            Self::TooManyRequests {
+                retry_after_seconds, ..
+            } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
             }
             Self::MethodNotAllowed { allowed } => {
                 if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {

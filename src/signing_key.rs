@@ -25,8 +25,10 @@ pub fn decode_seed(text: &str) -> Option<[u8; 32]> {
 
 fn load_or_create(path: &Path) -> anyhow::Result<[u8; 32]> {
     if path.exists() {
-        let text = std::fs::read_to_string(path).map_err(|error| anyhow::anyhow!("cannot read {}: {error}", path.display()))?;
-        return decode_seed(&text).ok_or_else(|| anyhow::anyhow!("{} does not hold a base64 32-byte Ed25519 seed", path.display()));
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| anyhow::anyhow!("cannot read {}: {error}", path.display()))?;
+        return decode_seed(&text)
+            .ok_or_else(|| anyhow::anyhow!("{} does not hold a base64 32-byte Ed25519 seed", path.display()));
     }
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|error| anyhow::anyhow!("the system random generator failed: {error}"))?;
@@ -42,7 +44,11 @@ fn load_or_create(path: &Path) -> anyhow::Result<[u8; 32]> {
 fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     file.write_all(text.as_bytes())?;
     Ok(())
 }

@@ -2,12 +2,12 @@
 //! tests, so the tests exercise exactly the middleware, error handlers and routes that serve.
 
 use crate::api;
+use crate::api::rate_limit::RateLimiter;
 use crate::api::request_context::request_context;
 use crate::config::Config;
 use crate::db::Database;
 use crate::db::bootstrap::{ensure_database_exists, run_migrations};
 use crate::db::pool::with_connect_timeout;
-use crate::api::rate_limit::RateLimiter;
 use crate::domain::certificate::CertificateSigner;
 use crate::domain::protocol::catalogue::{ProtocolVersion, catalogue};
 use crate::error::ApiError;
@@ -40,7 +40,14 @@ impl AppState {
         let protocols = Arc::new(catalogue(&config.protocol_settings));
         let signer = Arc::new(crate::signing_key::signer(&config)?);
         let verify_limiter = Arc::new(RateLimiter::new(config.verify_rate_limit_per_minute));
-        Ok(web::Data::new(Self { config: Arc::new(config), db, metrics, protocols, signer, verify_limiter }))
+        Ok(web::Data::new(Self {
+            config: Arc::new(config),
+            db,
+            metrics,
+            protocols,
+            signer,
+            verify_limiter,
+        }))
     }
 }
 

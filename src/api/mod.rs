@@ -3,11 +3,13 @@
 
 pub mod audit;
 pub mod authentication;
+pub mod certificates;
 pub mod consignments;
 pub mod establishment_csv;
 pub mod establishment_imports;
 pub mod establishments;
 pub mod health;
+pub mod inspections;
 pub mod json_body;
 pub mod keys;
 pub mod me;
@@ -70,6 +72,17 @@ routes! {
     "/v1/consignments/{id}/submit" => { POST => consignments::submit },
     "/v1/consignments/{id}/cancel" => { POST => consignments::cancel },
     "/v1/compliance-checks" => { POST => consignments::check_unsaved },
+    "/v1/inspection-queue" => { GET => inspections::queue },
+    "/v1/consignments/{id}/inspections" => { POST => inspections::inspect },
+    "/v1/consignments/{id}/approve" => { POST => inspections::approve },
+    "/v1/consignments/{id}/reject" => { POST => inspections::reject },
+    "/v1/consignments/{id}/return" => { POST => inspections::return_for_correction },
+    "/v1/certificates" => { GET => certificates::list },
+    "/v1/certificates/{number}" => { GET => certificates::show },
+    "/v1/certificates/{number}/revoke" => { POST => certificates::revoke },
+    "/v1/certificates/{number}/replace" => { POST => certificates::replace },
+    "/v1/verify/{number}" => { GET => certificates::verify },
+    "/v1/signing-keys" => { GET => certificates::signing_keys },
 }
 
 /// The answer for a path no route matches.

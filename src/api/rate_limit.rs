@@ -17,12 +17,17 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(per_minute: u32) -> Self {
-        Self { per_minute: f64::from(per_minute.max(1)), buckets: Mutex::new(HashMap::new()) }
+        Self {
+            per_minute: f64::from(per_minute.max(1)),
+            buckets: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Takes one token for `client`; `Err` with the wait until the next one when none is left.
     pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
-        let Ok(mut buckets) = self.buckets.lock() else { return Ok(()) };
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return Ok(());
+        };
         if buckets.len() > SWEEP_ABOVE {
             buckets.retain(|_, (_, seen)| now.duration_since(*seen) < FORGET_AFTER);
         }
@@ -53,7 +58,10 @@ mod tests {
             assert!(limiter.check(a, start).is_ok());
         }
         let wait = limiter.check(a, start).unwrap_err();
-        assert!(wait > Duration::from_secs(19) && wait <= Duration::from_secs(20), "{wait:?}");
+        assert!(
+            wait > Duration::from_secs(19) && wait <= Duration::from_secs(20),
+            "{wait:?}"
+        );
         assert!(limiter.check(b, start).is_ok());
         assert!(limiter.check(a, start + Duration::from_secs(20)).is_ok());
     }

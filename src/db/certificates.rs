@@ -17,7 +17,10 @@ pub fn next_serial(connection: &mut PgConnection, kind: &str, year: i32) -> Quer
         ))
         .on_conflict((certificate_counters::certificate_kind, certificate_counters::year))
         .do_update()
-        .set(certificate_counters::last_serial.eq(certificate_counters::last_serial + excluded(certificate_counters::last_serial)))
+        .set(
+            certificate_counters::last_serial
+                .eq(certificate_counters::last_serial + excluded(certificate_counters::last_serial)),
+        )
         .returning(certificate_counters::last_serial)
         .get_result(connection)
 }
@@ -28,7 +31,10 @@ pub fn register_key(connection: &mut PgConnection, key_id: &str, public_key: &[u
         .values((signing_keys::key_id.eq(key_id), signing_keys::public_key.eq(public_key)))
         .on_conflict_do_nothing()
         .execute(connection)?;
-    let stored: Vec<u8> = signing_keys::table.find(key_id).select(signing_keys::public_key).first(connection)?;
+    let stored: Vec<u8> = signing_keys::table
+        .find(key_id)
+        .select(signing_keys::public_key)
+        .first(connection)?;
     Ok(stored == public_key)
 }
 
@@ -41,11 +47,18 @@ pub struct SigningKeyRow {
 }
 
 pub fn keys(connection: &mut PgConnection) -> QueryResult<Vec<SigningKeyRow>> {
-    signing_keys::table.order(signing_keys::created_at.asc()).select(SigningKeyRow::as_select()).load(connection)
+    signing_keys::table
+        .order(signing_keys::created_at.asc())
+        .select(SigningKeyRow::as_select())
+        .load(connection)
 }
 
 pub fn public_key(connection: &mut PgConnection, key_id: &str) -> QueryResult<Option<Vec<u8>>> {
-    signing_keys::table.find(key_id).select(signing_keys::public_key).first(connection).optional()
+    signing_keys::table
+        .find(key_id)
+        .select(signing_keys::public_key)
+        .first(connection)
+        .optional()
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -73,11 +86,18 @@ pub struct Certificate {
 }
 
 pub fn insert(connection: &mut PgConnection, certificate: &Certificate) -> QueryResult<()> {
-    diesel::insert_into(certificates::table).values(certificate).execute(connection).map(|_| ())
+    diesel::insert_into(certificates::table)
+        .values(certificate)
+        .execute(connection)
+        .map(|_| ())
 }
 
 pub fn find(connection: &mut PgConnection, number: &str) -> QueryResult<Option<Certificate>> {
-    certificates::table.filter(certificates::number.eq(number)).select(Certificate::as_select()).first(connection).optional()
+    certificates::table
+        .filter(certificates::number.eq(number))
+        .select(Certificate::as_select())
+        .first(connection)
+        .optional()
 }
 
 /// Who may see a certificate.
@@ -96,36 +116,66 @@ pub fn list_page(
 ) -> QueryResult<Vec<Certificate>> {
     let mut query = certificates::table.select(Certificate::as_select()).into_boxed();
     match visibility {
-        Visibility::Exporter(organization_id) => query = query.filter(certificates::organization_id.eq(*organization_id)),
+        Visibility::Exporter(organization_id) => {
+            query = query.filter(certificates::organization_id.eq(*organization_id))
+        }
         Visibility::Authority(authority) => query = query.filter(certificates::authority.eq(authority.clone())),
         Visibility::All => {}
     }
     if let Some((issued_at, id)) = after {
         query = query.filter(
-            certificates::issued_at.gt(issued_at).or(certificates::issued_at.eq(issued_at).and(certificates::id.gt(id))),
+            certificates::issued_at
+                .gt(issued_at)
+                .or(certificates::issued_at.eq(issued_at).and(certificates::id.gt(id))),
         );
     }
-    query.order((certificates::issued_at.asc(), certificates::id.asc())).limit(limit + 1).load(connection)
+    query
+        .order((certificates::issued_at.asc(), certificates::id.asc()))
+        .limit(limit + 1)
+        .load(connection)
 }
 
 /// Revokes a valid certificate; `None` when it is no longer valid.
 pub fn revoke(connection: &mut PgConnection, number: &str, reason: &str) -> QueryResult<Option<Certificate>> {
-    diesel::update(certificates::table.filter(certificates::number.eq(number)).filter(certificates::status.eq("valid")))
-        .set((
-            certificates::status.eq("revoked"),
-            certificates::revoked_at.eq(Utc::now()),
-            certificates::revocation_reason.eq(reason),
-        ))
-        .returning(Certificate::as_returning())
-        .get_result(connection)
-        .optional()
+    diesel::update(
+        certificates::table
+            .filter(certificates::number.eq(number))
+            .filter(certificates::status.eq("valid")),
+    )
+    .set((
+        certificates::status.eq("revoked"),
+        certificates::revoked_at.eq(Utc::now()),
+        certificates::revocation_reason.eq(reason),
+    ))
+    .returning(Certificate::as_returning())
+    .get_result(connection)
+    .optional()
 }
 
 /// Marks a valid certificate replaced by `by`; `None` when it is no longer valid.
 pub fn mark_replaced(connection: &mut PgConnection, number: &str, by: &str) -> QueryResult<Option<Certificate>> {
-    diesel::update(certificates::table.filter(certificates::number.eq(number)).filter(certificates::status.eq("valid")))
-        .set((certificates::status.eq("replaced"), certificates::replaced_by_number.eq(by)))
-        .returning(Certificate::as_returning())
-        .get_result(connection)
-        .optional()
+    diesel::update(
+        certificates::table
+            .filter(certificates::number.eq(number))
+            .filter(certificates::status.eq("valid")),
+    )
+    .set((
+        certificates::status.eq("replaced"),
+        certificates::replaced_by_number.eq(by),
+    ))
+    .returning(Certificate::as_returning())
+    .get_result(connection)
+    .optional()
+}
+
+/// The serial `next_serial` would hand out next, locking the counter row until the
+/// transaction ends so that it is indeed the next one.
+pub fn peek_next_serial(connection: &mut PgConnection, kind: &str, year: i32) -> QueryResult<i64> {
+    let last: Option<i64> = certificate_counters::table
+        .find((kind, year))
+        .select(certificate_counters::last_serial)
+        .for_update()
+        .first(connection)
+        .optional()?;
+    Ok(last.unwrap_or(0) + 1)
 }

@@ -21,6 +21,7 @@ pub struct Consignment {
     pub submission_report: Option<Value>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub cancelled_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
     pub created_by_key_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -202,6 +203,15 @@ pub fn find_idempotency_key(
     idempotency_keys::table
         .find((organization_id, key))
         .select(IdempotencyRecord::as_select())
+        .first(connection)
+        .optional()
+}
+
+/// A consignment by id whoever owns it, for inspectors.
+pub fn find_any(connection: &mut PgConnection, id: Uuid) -> QueryResult<Option<Consignment>> {
+    consignments::table
+        .find(id)
+        .select(Consignment::as_select())
         .first(connection)
         .optional()
 }

@@ -23,7 +23,10 @@ pub struct Inspection {
 }
 
 pub fn insert(connection: &mut PgConnection, inspection: &Inspection) -> QueryResult<Inspection> {
-    diesel::insert_into(inspections::table).values(inspection).returning(Inspection::as_returning()).get_result(connection)
+    diesel::insert_into(inspections::table)
+        .values(inspection)
+        .returning(Inspection::as_returning())
+        .get_result(connection)
 }
 
 pub fn of_consignment(connection: &mut PgConnection, consignment_id: Uuid) -> QueryResult<Vec<Inspection>> {
@@ -48,17 +51,10 @@ pub struct DecisionRecord {
 }
 
 pub fn insert_decision(connection: &mut PgConnection, decision: &DecisionRecord) -> QueryResult<()> {
-    diesel::insert_into(consignment_decisions::table).values(decision).execute(connection).map(|_| ())
-}
-
-/// Any submitted consignment of `protocols` by id, whoever owns it.
-pub fn find_in(connection: &mut PgConnection, id: Uuid, protocols: &[&str]) -> QueryResult<Option<Consignment>> {
-    consignments::table
-        .filter(consignments::id.eq(id))
-        .filter(consignments::protocol.eq_any(protocols))
-        .select(Consignment::as_select())
-        .first(connection)
-        .optional()
+    diesel::insert_into(consignment_decisions::table)
+        .values(decision)
+        .execute(connection)
+        .map(|_| ())
 }
 
 /// Moves a submitted consignment to `to`; `None` when it is no longer submitted (another
@@ -97,7 +93,10 @@ pub fn queue_page(
                 .or(consignments::submitted_at.eq(submitted_at).and(consignments::id.gt(id))),
         );
     }
-    query.order((consignments::submitted_at.asc(), consignments::id.asc())).limit(limit + 1).load(connection)
+    query
+        .order((consignments::submitted_at.asc(), consignments::id.asc()))
+        .limit(limit + 1)
+        .load(connection)
 }
 
 /// The exporter's first submission and last rejection under a protocol, from its own history.
@@ -118,5 +117,8 @@ pub fn exporter_history(
         .filter(consignment_decisions::decision.eq("rejected"))
         .select(diesel::dsl::max(consignment_decisions::created_at))
         .first(connection)?;
-    Ok((first.map(|at| at.date_naive()), last_rejection.map(|at| at.date_naive())))
+    Ok((
+        first.map(|at| at.date_naive()),
+        last_rejection.map(|at| at.date_naive()),
+    ))
 }

@@ -12,6 +12,8 @@ pub enum Action {
     ManageRegistry,
     /// Declare, edit, check, submit and cancel the organisation's own consignments.
     DeclareConsignments,
+    /// Inspect and decide consignments, and revoke or replace certificates, for the authority.
+    Inspect,
 }
 
 impl Action {
@@ -26,8 +28,9 @@ impl Action {
 /// Whether `role` may perform `action`.
 pub fn allows(role: Role, action: Action) -> bool {
     match (role, action) {
-        (Role::Exporter, Action::DeclareConsignments) => true,
-        (Role::Admin | Role::Inspector, Action::DeclareConsignments) => false,
+        (Role::Exporter, Action::DeclareConsignments) | (Role::Inspector, Action::Inspect) => true,
+        (Role::Admin | Role::Inspector, Action::DeclareConsignments)
+        | (Role::Admin | Role::Exporter, Action::Inspect) => false,
         (Role::Admin, _) => true,
         (
             Role::Exporter | Role::Inspector,
@@ -41,11 +44,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_admins_administer_and_only_exporters_declare_consignments() {
+    fn admins_administer_exporters_declare_and_inspectors_inspect() {
         for role in Role::VARIANTS {
             for action in Action::VARIANTS {
                 let expected = match action {
                     Action::DeclareConsignments => role == Role::Exporter,
+                    Action::Inspect => role == Role::Inspector,
                     _ => role == Role::Admin,
                 };
                 assert_eq!(allows(role, action), expected, "{role:?} {action:?}");

@@ -98,3 +98,14 @@ pub fn run(
         ))
     })
 }
+
+/// The version of `protocol` in force on `date`, or its latest for dates before any version.
+pub fn version_for(
+    versions: &[ProtocolVersion],
+    protocol: ProtocolCode,
+    date: chrono::NaiveDate,
+) -> Result<&ProtocolVersion, ApiError> {
+    crate::domain::protocol::catalogue::version_in_force(versions, protocol, date)
+        .or_else(|| crate::domain::protocol::catalogue::latest(versions, protocol))
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no version of {}", protocol.as_str())))
+}

@@ -54,6 +54,7 @@ pub fn view(row: &store::Consignment) -> Value {
     );
     map.insert("submitted_at".into(), json!(row.submitted_at.map(timestamp)));
     map.insert("cancelled_at".into(), json!(row.cancelled_at.map(timestamp)));
+    map.insert("decided_at".into(), json!(row.decided_at.map(timestamp)));
     map.insert("created_at".into(), json!(timestamp(row.created_at)));
     map.insert("updated_at".into(), json!(timestamp(row.updated_at)));
     Value::Object(map)

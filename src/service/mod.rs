@@ -5,9 +5,11 @@
 pub mod api_keys;
 pub mod audit;
 pub mod authentication;
+pub mod certificates;
 pub mod compliance;
 pub mod consignments;
 pub mod establishment_views;
 pub mod establishments;
+pub mod inspections;
 pub mod organizations;
 pub mod views;

@@ -33,13 +33,18 @@ fn every_migration_runs_down_and_up_again() {
         [
             "api_keys",
             "audit_events",
+            "certificate_counters",
+            "certificates",
             "code_use_authorizations",
+            "consignment_decisions",
             "consignments",
             "establishment_imports",
             "establishment_status_periods",
             "establishments",
             "idempotency_keys",
-            "organizations"
+            "inspections",
+            "organizations",
+            "signing_keys"
         ]
     );
     connection.revert_all_migrations(MIGRATIONS).expect("migrate down");

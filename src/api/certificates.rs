@@ -1,0 +1,200 @@
+//! Certificate routes: reading (exporters their own, inspectors their authority's), revocation
+//! and replacement (inspectors of the issuing authority), and the public verification.
+
+use super::authentication::Caller;
+use super::inspections::inspector;
+use super::json_body::{from_value, read_json};
+use crate::domain::api_key::Role;
+use crate::domain::consignment::merge_patch;
+use crate::domain::consignment::model::ConsignmentBody;
+use crate::domain::pagination::{TimeIdCursor, page_limit};
+use crate::error::ApiError;
+use crate::service::certificates::{self, Replacement, visibility_of};
+use crate::startup::AppState;
+use actix_web::http::header::{CACHE_CONTROL, ETAG};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::Value;
+use validator::Validate;
+
+async fn visibility(
+    caller: &Caller,
+    state: &web::Data<AppState>,
+) -> Result<crate::db::certificates::Visibility, ApiError> {
+    let authority = if caller.role() == Role::Inspector {
+        Some(inspector(caller, state).await?.authority.as_str().to_owned())
+    } else {
+        None
+    };
+    Ok(visibility_of(&caller.actor(), caller.role(), authority))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+pub async fn list(
+    caller: Caller,
+    query: web::Query<ListQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = visibility(&caller, &state).await?;
+    let limit = page_limit(query.limit).map_err(ApiError::invalid)?;
+    let after = query
+        .cursor
+        .as_deref()
+        .map(TimeIdCursor::decode)
+        .transpose()
+        .map_err(ApiError::invalid)?;
+    let page = state
+        .db
+        .run(move |connection| certificates::list(connection, &visibility, after, limit))
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+pub async fn show(
+    caller: Caller,
+    number: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = visibility(&caller, &state).await?;
+    let number = number.into_inner();
+    let certificate = state
+        .db
+        .run(move |connection| certificates::get(connection, &visibility, &number))
+        .await?;
+    Ok(HttpResponse::Ok().json(certificate))
+}
+
+#[derive(Debug, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeBody {
+    #[validate(length(min = 1, max = 2000))]
+    pub reason: String,
+}
+
+pub async fn revoke(
+    caller: Caller,
+    number: web::Path<String>,
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let context = inspector(&caller, &state).await?;
+    let body: RevokeBody = read_json(&request, payload).await?;
+    let number = number.into_inner();
+    let revoked = state
+        .db
+        .transaction(move |connection| certificates::revoke(connection, &context, &number, body.reason.trim()))
+        .await?;
+    Ok(HttpResponse::Ok().json(revoked))
+}
+
+#[derive(Debug, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ReplaceBody {
+    #[validate(length(min = 1, max = 2000))]
+    pub reason: String,
+    #[validate(length(min = 1, max = 200))]
+    pub authorized_officer: String,
+    #[validate(length(min = 1, max = 200))]
+    pub place_of_issue: String,
+    /// A JSON merge patch of the consignment's declaration with the corrections.
+    pub corrections: Option<Value>,
+}
+
+pub async fn replace(
+    caller: Caller,
+    number: web::Path<String>,
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let context = inspector(&caller, &state).await?;
+    let body: ReplaceBody = read_json(&request, payload).await?;
+    let number = number.into_inner();
+    let (versions, signer) = (state.protocols.clone(), state.signer.clone());
+    let outcome = state
+        .db
+        .transaction(move |connection| {
+            let corrected = match &body.corrections {
+                None => None,
+                Some(patch) => {
+                    let certificate = crate::db::certificates::find(connection, &number)?
+                        .ok_or_else(|| ApiError::not_found(format!("No certificate {number} exists.")))?;
+                    let consignment = crate::db::consignments::find_any(connection, certificate.consignment_id)?
+                        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("consignment of {number} is missing")))?;
+                    let mut merged = consignment.body;
+                    merge_patch::apply(&mut merged, patch);
+                    Some(from_value::<ConsignmentBody>(merged)?)
+                }
+            };
+            certificates::replace(
+                connection,
+                &context,
+                &number,
+                Replacement {
+                    versions: &versions,
+                    signer: &signer,
+                    officer: body.authorized_officer.trim().to_owned(),
+                    place_of_issue: body.place_of_issue.trim().to_owned(),
+                    reason: body.reason.trim().to_owned(),
+                    corrected,
+                },
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(outcome))
+}
+
+/// Public: anyone, such as a border officer, checks a certificate by its number.
+pub async fn verify(
+    request: HttpRequest,
+    number: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(client) = request.peer_addr().map(|address| address.ip()) {
+        state
+            .verify_limiter
+            .check(client, std::time::Instant::now())
+            .map_err(|wait| ApiError::TooManyRequests {
+                detail: "Too many verification requests from this address; retry shortly.",
+                retry_after_seconds: wait.as_secs().max(1),
+            })?;
+    }
+    let number = number.into_inner();
+    let (body, etag) = state
+        .db
+        .run(move |connection| certificates::verify(connection, &number))
+        .await?;
+    let not_modified = request
+        .headers()
+        .get("if-none-match")
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.split(',').any(|tag| tag.trim() == etag));
+    let mut response = if not_modified {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((ETAG, etag))
+        .insert_header((CACHE_CONTROL, "public, max-age=60"));
+    Ok(if not_modified {
+        response.finish()
+    } else {
+        response.json(body)
+    })
+}
+
+/// Public: the keys that verify certificate signatures.
+pub async fn signing_keys(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let keys = state.db.run(certificates::signing_keys).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, "public, max-age=300"))
+        .json(keys))
+}

@@ -1,0 +1,176 @@
+//! Inspector routes: the queue, inspections and decisions.
+
+use super::authentication::Caller;
+use super::json_body::read_json;
+use crate::domain::authz::Action;
+use crate::domain::calendar::vietnam_date;
+use crate::domain::consignment::status::Decision;
+use crate::domain::field_violation::FieldViolation;
+use crate::domain::inspection::InspectionInput;
+use crate::domain::pagination::{TimeIdCursor, page_limit};
+use crate::error::ApiError;
+use crate::service::inspections::{self, InspectorContext, REJECTION_REASONS, Signatory};
+use crate::startup::AppState;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use serde::Deserialize;
+use uuid::Uuid;
+use validator::Validate;
+
+/// The caller as an inspector of a competent authority.
+pub async fn inspector(caller: &Caller, state: &web::Data<AppState>) -> Result<InspectorContext, ApiError> {
+    caller.require(Action::Inspect)?;
+    let (actor, organization_id) = (caller.actor(), caller.principal.organization_id);
+    state
+        .db
+        .run(move |connection| inspections::context(connection, actor, organization_id))
+        .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueQuery {
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+pub async fn queue(
+    caller: Caller,
+    query: web::Query<QueueQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let context = inspector(&caller, &state).await?;
+    let limit = page_limit(query.limit).map_err(ApiError::invalid)?;
+    let after = query
+        .cursor
+        .as_deref()
+        .map(TimeIdCursor::decode)
+        .transpose()
+        .map_err(ApiError::invalid)?;
+    let page = state
+        .db
+        .run(move |connection| inspections::queue(connection, &context, after.map(|c| (c.created_at, c.id)), limit))
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+pub async fn inspect(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let context = inspector(&caller, &state).await?;
+    let input: InspectionInput = read_json(&request, payload).await?;
+    let (id, versions) = (id.into_inner(), state.protocols.clone());
+    let inspection = state
+        .db
+        .transaction(move |connection| inspections::record_inspection(connection, &context, &versions, id, input))
+        .await?;
+    Ok(HttpResponse::Created().json(inspection))
+}
+
+#[derive(Debug, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveBody {
+    /// Name of the authorised officer, as printed on the certificate.
+    #[validate(length(min = 1, max = 200))]
+    pub authorized_officer: String,
+    #[validate(length(min = 1, max = 200))]
+    pub place_of_issue: String,
+}
+
+pub async fn approve(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let context = inspector(&caller, &state).await?;
+    let body: ApproveBody = read_json(&request, payload).await?;
+    let (id, versions, signer) = (id.into_inner(), state.protocols.clone(), state.signer.clone());
+    let today = vietnam_date(Utc::now());
+    let outcome = state
+        .db
+        .transaction(move |connection| {
+            let signatory = Signatory {
+                officer: body.authorized_officer.trim().to_owned(),
+                place_of_issue: body.place_of_issue.trim().to_owned(),
+                today,
+            };
+            inspections::approve(connection, &context, &versions, &signer, id, signatory)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
+#[derive(Debug, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct RejectBody {
+    #[validate(length(min = 1, max = 60))]
+    pub reason_code: String,
+    #[validate(length(min = 1, max = 2000))]
+    pub reason: String,
+}
+
+pub async fn reject(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let context = inspector(&caller, &state).await?;
+    let body: RejectBody = read_json(&request, payload).await?;
+    if !REJECTION_REASONS.contains(&body.reason_code.as_str()) {
+        return Err(ApiError::invalid(FieldViolation::new(
+            "/reason_code",
+            "unknown_value",
+            format!("The reason code must be one of: {}.", REJECTION_REASONS.join(", ")),
+        )));
+    }
+    let id = id.into_inner();
+    let outcome = state
+        .db
+        .transaction(move |connection| {
+            inspections::reject_or_return(
+                connection,
+                &context,
+                id,
+                Decision::Reject,
+                Some(body.reason_code),
+                body.reason,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
+#[derive(Debug, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnBody {
+    /// What the exporter must correct.
+    #[validate(length(min = 1, max = 2000))]
+    pub reason: String,
+}
+
+pub async fn return_for_correction(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let context = inspector(&caller, &state).await?;
+    let body: ReturnBody = read_json(&request, payload).await?;
+    let id = id.into_inner();
+    let outcome = state
+        .db
+        .transaction(move |connection| {
+            inspections::reject_or_return(connection, &context, id, Decision::Return, None, body.reason)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}
