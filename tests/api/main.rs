@@ -5,12 +5,14 @@
 
 mod api_keys;
 mod audit;
+mod certificates;
 mod cli;
 mod consignments;
 mod contract;
 mod errors;
 mod establishment_imports;
 mod establishments;
+mod fixtures;
 mod flaky_proxy;
 mod health;
 mod helpers;
