@@ -198,3 +198,41 @@ pub async fn signing_keys(state: web::Data<AppState>) -> Result<HttpResponse, Ap
         .insert_header((CACHE_CONTROL, "public, max-age=300"))
         .json(keys))
 }
+
+/// The certificate as UN/CEFACT SPSCertificate XML (phytosanitary certificates only).
+pub async fn ephyto(
+    caller: Caller,
+    number: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = visibility(&caller, &state).await?;
+    let number = number.into_inner();
+    let xml = state
+        .db
+        .run(move |connection| certificates::ephyto_xml(connection, &visibility, &number))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/xml; charset=utf-8")
+        .body(xml))
+}
+
+/// The QR code of the certificate's public verification URL.
+pub async fn qr(
+    caller: Caller,
+    number: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = visibility(&caller, &state).await?;
+    let number = number.into_inner();
+    let certificate = state
+        .db
+        .run(move |connection| certificates::load_visible(connection, &visibility, &number))
+        .await?;
+    let url = certificates::verification_url(&state.config.public_base_url, &certificate.number);
+    let svg = crate::domain::qr::svg(&url)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("verification URL too long for a QR code: {url}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header((CACHE_CONTROL, "private, max-age=86400"))
+        .body(svg))
+}

@@ -81,6 +81,8 @@ routes! {
     "/v1/certificates/{number}" => { GET => certificates::show },
     "/v1/certificates/{number}/revoke" => { POST => certificates::revoke },
     "/v1/certificates/{number}/replace" => { POST => certificates::replace },
+    "/v1/certificates/{number}/ephyto.xml" => { GET => certificates::ephyto },
+    "/v1/certificates/{number}/qr.svg" => { GET => certificates::qr },
     "/v1/verify/{number}" => { GET => certificates::verify },
     "/v1/signing-keys" => { GET => certificates::signing_keys },
 }

@@ -169,6 +169,14 @@ fn phytosanitary(input: &CertificateInput) -> Value {
             "exporter": input.exporter,
             "consignee": {"name": body.consignee.name, "address": body.consignee.address, "country": body.consignee.country},
             "packages": body.lots.iter().map(|lot| json!({"number": lot.package_count, "description": lot.package_type})).collect::<Vec<_>>(),
+            "lots": body.lots.iter().map(|lot| json!({
+                "orchard_code": lot.orchard_code,
+                "packing_house_code": lot.packing_house_code,
+                "variety": lot.variety,
+                "net_weight_kg": lot.net_weight_kg,
+                "packages": lot.package_count,
+                "package_type": lot.package_type,
+            })).collect::<Vec<_>>(),
             "distinguishing_marks": {
                 "carton_label": body.carton_label,
                 "pallet_marking": body.pallet_marking,

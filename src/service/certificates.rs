@@ -210,7 +210,12 @@ pub fn list(
     ))
 }
 
-fn load_visible(connection: &mut PgConnection, visibility: &Visibility, number: &str) -> Result<Certificate, ApiError> {
+/// A certificate the caller may see; 404 otherwise.
+pub fn load_visible(
+    connection: &mut PgConnection,
+    visibility: &Visibility,
+    number: &str,
+) -> Result<Certificate, ApiError> {
     store::find(connection, number)?
         .filter(|certificate| visible(certificate, visibility))
         .ok_or_else(|| ApiError::not_found(format!("No certificate {number} of yours exists.")))
@@ -483,4 +488,24 @@ pub fn visibility_of(actor: &Actor, role: crate::domain::api_key::Role, authorit
         crate::domain::api_key::Role::Exporter => Visibility::Exporter(actor.organization_id.unwrap_or_default()),
         crate::domain::api_key::Role::Inspector => Visibility::Authority(authority.unwrap_or_default()),
     }
+}
+
+/// The ePhyto XML of a phytosanitary certificate the caller may see.
+pub fn ephyto_xml(connection: &mut PgConnection, visibility: &Visibility, number: &str) -> Result<String, ApiError> {
+    let certificate = load_visible(connection, visibility, number)?;
+    if certificate.certificate_kind != CertificateKind::Phytosanitary.as_str() {
+        return Err(ApiError::not_found(format!(
+            "{number} is a veterinary certificate; ePhyto covers phytosanitary certificates only."
+        )));
+    }
+    let withdrawn = certificate.status != CertificateStatus::Valid.as_str();
+    Ok(crate::domain::ephyto::spscertificate(
+        &parsed_content(&certificate),
+        withdrawn,
+    ))
+}
+
+/// The public verification URL of a certificate.
+pub fn verification_url(public_base_url: &str, number: &str) -> String {
+    format!("{public_base_url}/v1/verify/{number}")
 }

@@ -9,6 +9,7 @@ mod certificates;
 mod cli;
 mod consignments;
 mod contract;
+mod documents;
 mod errors;
 mod establishment_imports;
 mod establishments;

@@ -1,0 +1,273 @@
+//! A phytosanitary certificate as a UN/CEFACT `SPSCertificate` (the IPPC ePhyto message),
+//! built from the signed certificate content. Element structure from
+//! certificates-and-anchors.md §2.2: type code 851, status 70 (issued) or 40 (withdrawn),
+//! `ADRPN` note for the number of a replaced certificate.
+
+use serde_json::Value;
+use std::fmt::Write;
+
+const RSM: &str = "urn:un:unece:uncefact:data:standard:SPSCertificate:17";
+const RAM: &str = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:21";
+const UDT: &str = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:21";
+
+/// Escapes text for XML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Control characters other than tab, newline and carriage return are not XML.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+struct Xml {
+    out: String,
+}
+
+impl Xml {
+    fn open(&mut self, name: &str) {
+        let _ = write!(self.out, "<{name}>");
+    }
+    fn close(&mut self, name: &str) {
+        let _ = write!(self.out, "</{name}>");
+    }
+    fn leaf(&mut self, name: &str, text: &str) {
+        let _ = write!(self.out, "<{name}>{}</{name}>", escape(text));
+    }
+    fn leaf_with(&mut self, name: &str, attribute: (&str, &str), text: &str) {
+        let _ = write!(
+            self.out,
+            "<{name} {}=\"{}\">{}</{name}>",
+            attribute.0,
+            escape(attribute.1),
+            escape(text)
+        );
+    }
+    fn party(&mut self, element: &str, party: &Value) {
+        self.open(element);
+        self.leaf("ram:Name", text(&party["name"]));
+        self.open("ram:SpecifiedSPSAddress");
+        self.leaf("ram:LineOne", text(&party["address"]));
+        self.close("ram:SpecifiedSPSAddress");
+        self.close(element);
+    }
+    fn note(&mut self, subject: &str, content: &str) {
+        self.open("ram:IncludedSPSNote");
+        self.leaf("ram:Subject", subject);
+        self.leaf("ram:Content", content);
+        self.close("ram:IncludedSPSNote");
+    }
+}
+
+fn text(value: &Value) -> &str {
+    value.as_str().unwrap_or_default()
+}
+
+fn number(value: &Value) -> String {
+    match value {
+        Value::Number(number) => number.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// UN/ECE Recommendation 19 transport mode codes.
+fn mode_code(conveyance: &str) -> &'static str {
+    match conveyance.split_whitespace().next().unwrap_or_default() {
+        "sea" => "1",
+        "rail" => "2",
+        "road" => "3",
+        "air" => "4",
+        _ => "9",
+    }
+}
+
+/// UN/ECE Recommendation 21 package type codes for the package words the service sees most.
+fn package_code(description: &str) -> &'static str {
+    match description.to_lowercase().as_str() {
+        "carton" | "cartons" | "box" => "CT",
+        "bag" | "bags" => "BG",
+        "crate" | "crates" => "CR",
+        "pallet" | "pallets" => "PX",
+        _ => "ZZ",
+    }
+}
+
+/// The ePhyto XML of a phytosanitary certificate's content. `withdrawn` gives status 40.
+pub fn spscertificate(content: &Value, withdrawn: bool) -> String {
+    let description = &content["description_of_consignment"];
+    let mut xml = Xml {
+        out: String::with_capacity(8192),
+    };
+    let _ = write!(
+        xml.out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rsm:SPSCertificate xmlns:rsm=\"{RSM}\" xmlns:ram=\"{RAM}\" xmlns:udt=\"{UDT}\">"
+    );
+    xml.open("rsm:SPSExchangedDocument");
+    xml.leaf("ram:Name", "Phytosanitary Certificate");
+    xml.leaf("ram:ID", text(&content["number"]));
+    xml.leaf("ram:TypeCode", "851");
+    xml.leaf("ram:StatusCode", if withdrawn { "40" } else { "70" });
+    xml.open("ram:IssueDateTime");
+    xml.leaf("udt:DateTimeString", text(&content["date_of_issue"]));
+    xml.close("ram:IssueDateTime");
+    xml.open("ram:IssuerSPSParty");
+    xml.leaf("ram:Name", text(&content["issuing_authority"]));
+    xml.close("ram:IssuerSPSParty");
+    if let Some(replaced) = content["replaces"].as_str() {
+        xml.note("ADRPN", replaced);
+    }
+    let marks = &description["distinguishing_marks"];
+    let marks_text = [text(&marks["carton_label"]), text(&marks["pallet_marking"])].join(" / ");
+    xml.note("DMCL", &marks_text);
+    xml.open("ram:SignatorySPSAuthentication");
+    xml.open("ram:ActualDateTime");
+    xml.leaf("udt:DateTimeString", text(&content["date_of_issue"]));
+    xml.close("ram:ActualDateTime");
+    xml.open("ram:IssueSPSLocation");
+    xml.leaf("ram:Name", text(&content["place_of_issue"]));
+    xml.close("ram:IssueSPSLocation");
+    xml.open("ram:ProviderSPSParty");
+    xml.leaf("ram:Name", text(&content["issuing_authority"]));
+    xml.open("ram:SpecifiedSPSPerson");
+    xml.leaf("ram:Name", text(&content["authorized_officer"]));
+    xml.close("ram:SpecifiedSPSPerson");
+    xml.close("ram:ProviderSPSParty");
+    xml.open("ram:IncludedSPSClause");
+    xml.leaf("ram:ID", "1");
+    xml.leaf("ram:Content", text(&content["certifying_statement"]));
+    xml.close("ram:IncludedSPSClause");
+    if let Some(declaration) = content["additional_declaration"].as_str() {
+        xml.open("ram:IncludedSPSClause");
+        xml.leaf("ram:ID", "2");
+        xml.leaf("ram:Content", declaration);
+        xml.close("ram:IncludedSPSClause");
+    }
+    xml.close("ram:SignatorySPSAuthentication");
+    xml.close("rsm:SPSExchangedDocument");
+
+    xml.open("rsm:SPSConsignment");
+    xml.party("ram:ConsignorSPSParty", &description["exporter"]);
+    xml.party("ram:ConsigneeSPSParty", &description["consignee"]);
+    xml.open("ram:ExportSPSCountry");
+    xml.leaf("ram:ID", "VN");
+    xml.leaf("ram:Name", "Viet Nam");
+    xml.close("ram:ExportSPSCountry");
+    xml.open("ram:ImportSPSCountry");
+    xml.leaf("ram:ID", "CN");
+    xml.leaf("ram:Name", "China");
+    xml.close("ram:ImportSPSCountry");
+    xml.open("ram:UnloadingBaseportSPSLocation");
+    xml.leaf("ram:Name", text(&description["point_of_entry"]));
+    xml.close("ram:UnloadingBaseportSPSLocation");
+    let conveyance = text(&description["means_of_conveyance"]);
+    xml.open("ram:MainCarriageSPSTransportMovement");
+    xml.leaf("ram:ModeCode", mode_code(conveyance));
+    xml.open("ram:UsedSPSTransportMeans");
+    xml.leaf("ram:Name", conveyance);
+    xml.close("ram:UsedSPSTransportMeans");
+    xml.close("ram:MainCarriageSPSTransportMovement");
+    for container in marks["containers"].as_array().into_iter().flatten() {
+        xml.open("ram:UtilizedSPSTransportEquipment");
+        xml.leaf("ram:ID", text(&container["number"]));
+        if let Some(seal) = container["seal_number"].as_str() {
+            xml.open("ram:AffixedSPSSeal");
+            xml.leaf("ram:ID", seal);
+            xml.close("ram:AffixedSPSSeal");
+        }
+        xml.close("ram:UtilizedSPSTransportEquipment");
+    }
+    xml.open("ram:IncludedSPSConsignmentItem");
+    for (index, lot) in description["lots"].as_array().into_iter().flatten().enumerate() {
+        xml.open("ram:IncludedSPSTradeLineItem");
+        xml.leaf("ram:SequenceNumeric", &(index + 1).to_string());
+        xml.leaf(
+            "ram:Description",
+            &format!("{} ({})", text(&description["produce"]), text(&lot["variety"])),
+        );
+        xml.leaf("ram:ScientificName", text(&description["botanical_name"]));
+        xml.leaf_with(
+            "ram:NetWeightMeasure",
+            ("unitCode", "KGM"),
+            &number(&lot["net_weight_kg"]),
+        );
+        xml.open("ram:PhysicalSPSPackage");
+        xml.leaf("ram:LevelCode", "1");
+        xml.leaf("ram:TypeCode", package_code(text(&lot["package_type"])));
+        xml.leaf("ram:ItemQuantity", &number(&lot["packages"]));
+        xml.close("ram:PhysicalSPSPackage");
+        xml.open("ram:OriginSPSCountry");
+        xml.leaf("ram:ID", "VN");
+        xml.open("ram:SubordinateSPSCountrySubDivision");
+        xml.leaf(
+            "ram:Name",
+            &format!(
+                "Orchard {} / packing house {}",
+                text(&lot["orchard_code"]),
+                text(&lot["packing_house_code"])
+            ),
+        );
+        xml.close("ram:SubordinateSPSCountrySubDivision");
+        xml.close("ram:OriginSPSCountry");
+        if let Some(treatment) = content["treatment"].as_object() {
+            xml.open("ram:AppliedSPSProcess");
+            xml.leaf("ram:TypeCode", "ZZZ");
+            xml.open("ram:CompletionSPSPeriod");
+            xml.leaf_with(
+                "ram:DurationMeasure",
+                ("unitCode", "MIN"),
+                &number(&treatment["duration_minutes"]),
+            );
+            xml.close("ram:CompletionSPSPeriod");
+            xml.open("ram:ApplicableSPSProcessCharacteristic");
+            xml.leaf("ram:Description", "Freezing medium temperature");
+            xml.leaf_with(
+                "ram:ValueMeasure",
+                ("unitCode", "CEL"),
+                &number(&treatment["temperature_c"]),
+            );
+            xml.close("ram:ApplicableSPSProcessCharacteristic");
+            xml.open("ram:ApplicableSPSProcessCharacteristic");
+            xml.leaf("ram:Description", "Core temperature at the end of freezing");
+            xml.leaf_with(
+                "ram:ValueMeasure",
+                ("unitCode", "CEL"),
+                &number(&treatment["core_temperature_c"]),
+            );
+            xml.close("ram:ApplicableSPSProcessCharacteristic");
+            xml.close("ram:AppliedSPSProcess");
+        }
+        xml.close("ram:IncludedSPSTradeLineItem");
+    }
+    xml.close("ram:IncludedSPSConsignmentItem");
+    xml.close("rsm:SPSConsignment");
+    xml.out.push_str("</rsm:SPSCertificate>");
+    xml.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_characters_are_escaped_and_diacritics_kept() {
+        assert_eq!(
+            escape("Vina T&T <Bến Tre> \"x\" 'y'\u{1}"),
+            "Vina T&amp;T &lt;Bến Tre&gt; &quot;x&quot; &apos;y&apos;"
+        );
+    }
+
+    #[test]
+    fn transport_and_package_codes_follow_the_un_ece_recommendations() {
+        assert_eq!(mode_code("road 51C-123.45"), "3");
+        assert_eq!(mode_code("rail SP3"), "2");
+        assert_eq!(package_code("Carton"), "CT");
+    }
+}

@@ -1,0 +1,322 @@
+use crate::fixtures::{World, coconut, crocodiles, fresh_durian, frozen_durian, world, world_with};
+use serde_json::{Value, json};
+
+fn approved_certificate(world: &World, body: &Value) -> String {
+    let id = world.inspected(body);
+    let approved = world.approve(&id, world.inspector_for(body));
+    assert_eq!(approved.status, 200, "{}", approved.text);
+    approved.json["certificate"]["number"].as_str().unwrap().to_owned()
+}
+
+fn ephyto(world: &World, number: &str) -> String {
+    let response = world
+        .app
+        .get(&format!("/v1/certificates/{number}/ephyto.xml"), Some(&world.exporter));
+    assert_eq!(response.status, 200, "{}", response.text);
+    assert!(response.header("content-type").unwrap().starts_with("application/xml"));
+    response.text
+}
+
+/// Text of the first element at `path` (local names, `/`-separated) under the root.
+fn text_at(document: &roxmltree::Document, path: &str) -> Option<String> {
+    let mut node = document.root_element();
+    for name in path.split('/') {
+        node = node
+            .children()
+            .find(|child| child.is_element() && child.tag_name().name() == name)?;
+    }
+    Some(node.text().unwrap_or_default().to_owned())
+}
+
+fn count_named(document: &roxmltree::Document, name: &str) -> usize {
+    document
+        .descendants()
+        .filter(|node| node.tag_name().name() == name)
+        .count()
+}
+
+fn checks_the_ephyto_elements(body: Value) {
+    let world = world();
+    let number = approved_certificate(&world, &body);
+    let xml = ephyto(&world, &number);
+    let document = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let root = document.root_element();
+    assert_eq!(root.tag_name().name(), "SPSCertificate");
+    assert_eq!(
+        root.tag_name().namespace(),
+        Some("urn:un:unece:uncefact:data:standard:SPSCertificate:17")
+    );
+    assert_eq!(
+        text_at(&document, "SPSExchangedDocument/ID").as_deref(),
+        Some(number.as_str())
+    );
+    assert_eq!(
+        text_at(&document, "SPSExchangedDocument/TypeCode").as_deref(),
+        Some("851")
+    );
+    assert_eq!(
+        text_at(&document, "SPSExchangedDocument/StatusCode").as_deref(),
+        Some("70")
+    );
+    assert_eq!(
+        text_at(
+            &document,
+            "SPSExchangedDocument/SignatorySPSAuthentication/IssueSPSLocation/Name"
+        )
+        .as_deref(),
+        Some("Hà Nội")
+    );
+    assert_eq!(
+        text_at(
+            &document,
+            "SPSExchangedDocument/SignatorySPSAuthentication/ProviderSPSParty/SpecifiedSPSPerson/Name"
+        )
+        .as_deref(),
+        Some("Nguyễn Văn An")
+    );
+    let clauses: Vec<String> = document
+        .descendants()
+        .filter(|node| node.tag_name().name() == "IncludedSPSClause")
+        .filter_map(|clause| {
+            clause
+                .children()
+                .find(|c| c.tag_name().name() == "Content")
+                .and_then(|c| c.text())
+                .map(str::to_owned)
+        })
+        .collect();
+    assert!(
+        clauses
+            .iter()
+            .any(|clause| clause.contains("free from any quarantine pests of concern to China")),
+        "{clauses:?}"
+    );
+    assert_eq!(
+        text_at(&document, "SPSConsignment/ConsignorSPSParty/Name").as_deref(),
+        Some("Công ty TNHH Xuất khẩu Sầu Riêng Cái Mơn")
+    );
+    assert_eq!(
+        text_at(&document, "SPSConsignment/ConsigneeSPSParty/Name"),
+        body["consignee"]["name"].as_str().map(str::to_owned)
+    );
+    assert_eq!(
+        text_at(&document, "SPSConsignment/ExportSPSCountry/ID").as_deref(),
+        Some("VN")
+    );
+    assert_eq!(
+        text_at(&document, "SPSConsignment/ImportSPSCountry/ID").as_deref(),
+        Some("CN")
+    );
+    assert_eq!(
+        text_at(&document, "SPSConsignment/UnloadingBaseportSPSLocation/Name"),
+        body["entry_point"].as_str().map(str::to_owned)
+    );
+    let mode = if body["conveyance"]["mode"] == "rail" { "2" } else { "3" };
+    assert_eq!(
+        text_at(&document, "SPSConsignment/MainCarriageSPSTransportMovement/ModeCode").as_deref(),
+        Some(mode)
+    );
+    assert_eq!(
+        text_at(&document, "SPSConsignment/UtilizedSPSTransportEquipment/ID").as_deref(),
+        Some("CSQU3054383")
+    );
+    assert_eq!(
+        text_at(
+            &document,
+            "SPSConsignment/UtilizedSPSTransportEquipment/AffixedSPSSeal/ID"
+        )
+        .as_deref(),
+        Some("SL-1")
+    );
+    let line = "SPSConsignment/IncludedSPSConsignmentItem/IncludedSPSTradeLineItem";
+    assert_eq!(count_named(&document, "IncludedSPSTradeLineItem"), 1);
+    assert_eq!(
+        text_at(&document, &format!("{line}/ScientificName")),
+        body["botanical_name"].as_str().map(str::to_owned)
+    );
+    assert_eq!(
+        text_at(&document, &format!("{line}/NetWeightMeasure")).as_deref(),
+        Some("18000.0")
+    );
+    let weight = document
+        .descendants()
+        .find(|node| node.tag_name().name() == "NetWeightMeasure")
+        .unwrap();
+    assert_eq!(weight.attribute("unitCode"), Some("KGM"));
+    assert_eq!(
+        text_at(&document, &format!("{line}/PhysicalSPSPackage/ItemQuantity")).as_deref(),
+        Some("1000")
+    );
+    assert_eq!(
+        text_at(&document, &format!("{line}/PhysicalSPSPackage/TypeCode")).as_deref(),
+        Some("CT")
+    );
+    assert_eq!(
+        text_at(&document, &format!("{line}/OriginSPSCountry/ID")).as_deref(),
+        Some("VN")
+    );
+    let frozen = body["protocol"] == "vn-cn-durian-frozen-2024";
+    assert_eq!(count_named(&document, "AppliedSPSProcess"), usize::from(frozen));
+    if frozen {
+        assert_eq!(
+            text_at(
+                &document,
+                &format!("{line}/AppliedSPSProcess/CompletionSPSPeriod/DurationMeasure")
+            )
+            .as_deref(),
+            Some("75.0")
+        );
+    }
+}
+
+#[test]
+fn the_ephyto_xml_of_a_fresh_durian_certificate_has_the_required_elements() {
+    checks_the_ephyto_elements(fresh_durian());
+}
+
+#[test]
+fn the_ephyto_xml_of_a_frozen_durian_certificate_has_the_required_elements_and_the_freezing_process() {
+    checks_the_ephyto_elements(frozen_durian());
+}
+
+#[test]
+fn the_ephyto_xml_of_a_coconut_certificate_has_the_required_elements() {
+    checks_the_ephyto_elements(coconut());
+}
+
+#[test]
+fn ampersands_angle_brackets_and_vietnamese_survive_the_xml() {
+    let world = world();
+    let mut body = fresh_durian();
+    body["consignee"]["name"] = json!("Guangxi Fruit & Veg <Co.> — Sầu Riêng 榴莲");
+    let number = approved_certificate(&world, &body);
+    let xml = ephyto(&world, &number);
+    assert!(xml.contains("Guangxi Fruit &amp; Veg &lt;Co.&gt;"));
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    assert_eq!(
+        text_at(&document, "SPSConsignment/ConsigneeSPSParty/Name").as_deref(),
+        Some("Guangxi Fruit & Veg <Co.> — Sầu Riêng 榴莲")
+    );
+}
+
+#[test]
+fn a_revoked_certificate_is_withdrawn_and_a_replacement_names_the_one_it_replaces() {
+    let world = world();
+    let old = approved_certificate(&world, &fresh_durian());
+    let replaced = world.app.post(
+        &format!("/v1/certificates/{old}/replace"),
+        Some(&world.ppd_inspector),
+        &json!({"reason": "Seal corrected", "authorized_officer": "Trần Thị Bình", "place_of_issue": "Hà Nội",
+                "corrections": {"containers": [{"number": "CSQU3054383", "seal_number": "SL-9"}]}}),
+    );
+    assert_eq!(replaced.status, 201, "{}", replaced.text);
+    let new = replaced.json["certificate"]["number"].as_str().unwrap().to_owned();
+    let old_document = ephyto(&world, &old);
+    assert_eq!(
+        text_at(
+            &roxmltree::Document::parse(&old_document).unwrap(),
+            "SPSExchangedDocument/StatusCode"
+        )
+        .as_deref(),
+        Some("40")
+    );
+    let new_xml = ephyto(&world, &new);
+    let new_document = roxmltree::Document::parse(&new_xml).unwrap();
+    let note = new_document
+        .descendants()
+        .find(|node| node.tag_name().name() == "IncludedSPSNote" && node.children().any(|c| c.text() == Some("ADRPN")))
+        .expect("an ADRPN note");
+    assert_eq!(
+        note.children()
+            .find(|c| c.tag_name().name() == "Content")
+            .and_then(|c| c.text()),
+        Some(old.as_str())
+    );
+    assert_eq!(
+        text_at(&new_document, "SPSExchangedDocument/StatusCode").as_deref(),
+        Some("70")
+    );
+    world.app.post(
+        &format!("/v1/certificates/{new}/revoke"),
+        Some(&world.ppd_inspector),
+        &json!({"reason": "Shipment cancelled"}),
+    );
+    assert_eq!(
+        text_at(
+            &roxmltree::Document::parse(&ephyto(&world, &new)).unwrap(),
+            "SPSExchangedDocument/StatusCode"
+        )
+        .as_deref(),
+        Some("40")
+    );
+}
+
+#[test]
+fn a_veterinary_certificate_has_no_ephyto() {
+    let world = world();
+    let number = approved_certificate(&world, &crocodiles());
+    let response = world
+        .app
+        .get(&format!("/v1/certificates/{number}/ephyto.xml"), Some(&world.exporter));
+    assert_eq!(response.status, 404);
+}
+
+#[test]
+fn another_exporter_cannot_fetch_the_documents() {
+    let world = world();
+    let number = approved_certificate(&world, &fresh_durian());
+    let (_, other) = world.app.exporter_with_key("0398765432");
+    assert_eq!(
+        world
+            .app
+            .get(&format!("/v1/certificates/{number}/ephyto.xml"), Some(&other))
+            .status,
+        404
+    );
+    assert_eq!(
+        world
+            .app
+            .get(&format!("/v1/certificates/{number}/qr.svg"), Some(&other))
+            .status,
+        404
+    );
+}
+
+/// Rasterises the SVG's unit squares and decodes them as a QR code.
+fn decode_qr(svg: &str) -> String {
+    let document = roxmltree::Document::parse(svg).unwrap();
+    let view_box = document.root_element().attribute("viewBox").unwrap();
+    let size: usize = view_box.split_whitespace().nth(2).unwrap().parse().unwrap();
+    let scale = 6;
+    let mut dark = vec![false; size * size];
+    for rect in document
+        .descendants()
+        .filter(|node| node.tag_name().name() == "rect" && node.attribute("x").is_some())
+    {
+        let x: usize = rect.attribute("x").unwrap().parse().unwrap();
+        let y: usize = rect.attribute("y").unwrap().parse().unwrap();
+        dark[y * size + x] = true;
+    }
+    let pixels = size * scale;
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(pixels, pixels, |x, y| {
+        if dark[(y / scale) * size + x / scale] { 0 } else { 255 }
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the image");
+    grids[0].decode().unwrap().1
+}
+
+#[test]
+fn the_qr_code_decodes_to_the_public_verification_url() {
+    let world = world_with(&[("PUBLIC_BASE_URL", "https://verify.agri-quarantine.vn/")]);
+    let number = approved_certificate(&world, &fresh_durian());
+    let response = world
+        .app
+        .get(&format!("/v1/certificates/{number}/qr.svg"), Some(&world.exporter));
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("content-type"), Some("image/svg+xml"));
+    assert_eq!(
+        decode_qr(&response.text),
+        format!("https://verify.agri-quarantine.vn/v1/verify/{number}")
+    );
+}
