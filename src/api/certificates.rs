@@ -236,3 +236,42 @@ pub async fn qr(
         .insert_header((CACHE_CONTROL, "private, max-age=86400"))
         .body(svg))
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PdfQuery {
+    /// Copies after the original, each marked COPY (the crocodile protocol asks for two).
+    pub copies: Option<u8>,
+}
+
+/// The printable certificate, rendered once per status and number of copies and then cached.
+pub async fn pdf(
+    caller: Caller,
+    number: web::Path<String>,
+    query: web::Query<PdfQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = visibility(&caller, &state).await?;
+    let copies = query.copies.unwrap_or(0);
+    if copies > 2 {
+        return Err(ApiError::invalid(crate::domain::field_violation::FieldViolation::new(
+            "/copies",
+            "out_of_range",
+            "At most 2 copies: one original and two copies.",
+        )));
+    }
+    let (number, base) = (number.into_inner(), state.config.public_base_url.clone());
+    let (bytes, rendered) = state
+        .db
+        .run(move |connection| certificates::pdf(connection, &visibility, &number, copies, &base))
+        .await?;
+    let cache = match rendered {
+        certificates::Rendered::Cached => "hit",
+        certificates::Rendered::Fresh => "miss",
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(("X-Document-Cache", cache))
+        .insert_header((CACHE_CONTROL, "private, max-age=60"))
+        .body(bytes))
+}

@@ -78,6 +78,7 @@ routes! {
     "/v1/consignments/{id}/reject" => { POST => inspections::reject },
     "/v1/consignments/{id}/return" => { POST => inspections::return_for_correction },
     "/v1/certificates" => { GET => certificates::list },
+    "/v1/certificates/{number}.pdf" => { GET => certificates::pdf },
     "/v1/certificates/{number}" => { GET => certificates::show },
     "/v1/certificates/{number}/revoke" => { POST => certificates::revoke },
     "/v1/certificates/{number}/replace" => { POST => certificates::replace },

@@ -179,3 +179,35 @@ pub fn peek_next_serial(connection: &mut PgConnection, kind: &str, year: i32) ->
         .optional()?;
     Ok(last.unwrap_or(0) + 1)
 }
+
+/// A cached rendering of a certificate.
+pub fn cached_document(connection: &mut PgConnection, number: &str, variant: &str) -> QueryResult<Option<Vec<u8>>> {
+    use super::schema::certificate_documents;
+    certificate_documents::table
+        .find((number, variant))
+        .select(certificate_documents::content)
+        .first(connection)
+        .optional()
+}
+
+/// Stores a rendering unless another request stored it first.
+pub fn store_document(
+    connection: &mut PgConnection,
+    number: &str,
+    variant: &str,
+    content: &[u8],
+    sha256: &[u8],
+) -> QueryResult<()> {
+    use super::schema::certificate_documents;
+    diesel::insert_into(certificate_documents::table)
+        .values((
+            certificate_documents::certificate_number.eq(number),
+            certificate_documents::variant.eq(variant),
+            certificate_documents::media_type.eq("application/pdf"),
+            certificate_documents::content.eq(content),
+            certificate_documents::content_sha256.eq(sha256),
+        ))
+        .on_conflict_do_nothing()
+        .execute(connection)
+        .map(|_| ())
+}

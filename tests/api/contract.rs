@@ -31,21 +31,33 @@ fn spec_operations() -> BTreeSet<(String, String)> {
         .collect()
 }
 
-/// The template in the spec that a concrete path matches.
+/// The most specific template in the spec that a concrete path matches: `{x}.pdf` matches
+/// only segments ending in `.pdf`, and literal characters outweigh placeholders.
 fn template_for(path: &str) -> Option<String> {
     let path = path.split('?').next().unwrap_or(path);
     let segments: Vec<&str> = path.split('/').collect();
+    let matches = |template: &str| {
+        let parts: Vec<&str> = template.split('/').collect();
+        parts.len() == segments.len()
+            && parts.iter().zip(&segments).all(|(part, segment)| match part.find('}') {
+                Some(end) if part.starts_with('{') => {
+                    let suffix = &part[end + 1..];
+                    segment.len() > suffix.len() && segment.ends_with(suffix)
+                }
+                _ => part == segment,
+            })
+    };
+    let literal_length = |template: &str| {
+        template
+            .split('/')
+            .map(|part| part.rsplit('}').next().unwrap_or(part).len())
+            .sum::<usize>()
+    };
     spec()["paths"]
         .as_object()?
         .keys()
-        .find(|template| {
-            let parts: Vec<&str> = template.split('/').collect();
-            parts.len() == segments.len()
-                && parts
-                    .iter()
-                    .zip(&segments)
-                    .all(|(part, segment)| (part.starts_with('{') && !segment.is_empty()) || part == segment)
-        })
+        .filter(|template| matches(template))
+        .max_by_key(|template| literal_length(template))
         .cloned()
 }
 

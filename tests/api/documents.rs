@@ -320,3 +320,87 @@ fn the_qr_code_decodes_to_the_public_verification_url() {
         format!("https://verify.agri-quarantine.vn/v1/verify/{number}")
     );
 }
+
+fn pdf(world: &World, number: &str, query: &str) -> crate::helpers::TestResponse {
+    world
+        .app
+        .get(&format!("/v1/certificates/{number}.pdf{query}"), Some(&world.exporter))
+}
+
+/// Page count with lopdf, text with pdftotext (poppler-utils, installed by .ci/run).
+fn read_pdf(bytes: &[u8]) -> (usize, String) {
+    let document = lopdf::Document::load_mem(bytes).expect("a parsable PDF");
+    let path = std::env::temp_dir().join(format!("aq-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&path, bytes).unwrap();
+    let output = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed");
+    let _ = std::fs::remove_file(&path);
+    (
+        document.get_pages().len(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn the_pdf_of_a_phytosanitary_certificate_shows_its_number_status_and_labels_in_three_languages() {
+    let world = world();
+    let number = approved_certificate(&world, &fresh_durian());
+    let response = pdf(&world, &number, "");
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("content-type"), Some("application/pdf"));
+    let (pages, text) = read_pdf(&response.bytes);
+    assert!((1..=2).contains(&pages), "{pages} pages");
+    assert!(text.contains(&number), "{text}");
+    assert!(text.contains("VALID"));
+    assert!(text.contains("PHYTOSANITARY CERTIFICATE"));
+    assert!(text.contains("GIẤY CHỨNG NHẬN KIỂM DỊCH THỰC VẬT"));
+    assert!(text.contains("植物检疫证书"));
+    assert!(text.contains("Nguyễn Văn An"));
+}
+
+#[test]
+fn the_pdf_of_a_veterinary_certificate_renders_the_original_and_two_copies_marked_copy() {
+    let world = world();
+    let number = approved_certificate(&world, &crocodiles());
+    let (pages, text) = read_pdf(&pdf(&world, &number, "?copies=2").bytes);
+    let (original_pages, original_text) = read_pdf(&pdf(&world, &number, "").bytes);
+    assert_eq!(pages, 3 * original_pages);
+    assert!(text.contains("VETERINARY CERTIFICATE"));
+    assert!(text.matches("COPY / BẢN SAO / 副本").count() >= 2, "{text}");
+    assert!(!original_text.contains("COPY / BẢN SAO"));
+    assert_eq!(pdf(&world, &number, "?copies=3").status, 422);
+}
+
+#[test]
+fn a_revoked_certificate_is_stamped_on_its_pdf() {
+    let world = world();
+    let number = approved_certificate(&world, &fresh_durian());
+    world.app.post(
+        &format!("/v1/certificates/{number}/revoke"),
+        Some(&world.ppd_inspector),
+        &json!({"reason": "Issued in error"}),
+    );
+    let (_, text) = read_pdf(&pdf(&world, &number, "").bytes);
+    assert!(text.contains("REVOKED"), "{text}");
+}
+
+#[test]
+fn a_repeated_download_is_served_from_the_cache_without_rendering_again() {
+    let world = world();
+    let number = approved_certificate(&world, &fresh_durian());
+    let first = pdf(&world, &number, "");
+    let second = pdf(&world, &number, "");
+    assert_eq!(first.header("x-document-cache"), Some("miss"));
+    assert_eq!(second.header("x-document-cache"), Some("hit"));
+    assert_eq!(first.bytes, second.bytes);
+    use diesel::prelude::*;
+    let rows: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT count(*) FROM certificate_documents)",
+    ))
+    .get_result(&mut world.app.db.connect())
+    .unwrap();
+    assert_eq!(rows, 1);
+}

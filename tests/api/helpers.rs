@@ -19,6 +19,8 @@ pub struct TestResponse {
     pub headers: HashMap<String, String>,
     pub text: String,
     pub json: Value,
+    /// The raw body.
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -151,13 +153,20 @@ impl TestApp {
             .iter()
             .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or_default().to_owned()))
             .collect();
-        let text = response.body_mut().read_to_string().expect("a readable body");
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_vec()
+            .expect("a readable body");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         TestResponse {
             status,
             headers,
             text,
             json,
+            bytes,
         }
     }
 

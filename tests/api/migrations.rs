@@ -34,6 +34,7 @@ fn every_migration_runs_down_and_up_again() {
             "api_keys",
             "audit_events",
             "certificate_counters",
+            "certificate_documents",
             "certificates",
             "code_use_authorizations",
             "consignment_decisions",
