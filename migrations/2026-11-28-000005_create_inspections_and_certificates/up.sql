@@ -49,7 +49,7 @@ COMMENT ON TABLE signing_keys IS 'Public halves of every Ed25519 key that has si
 CREATE TABLE certificate_counters (
     certificate_kind text NOT NULL CHECK (certificate_kind IN ('phytosanitary', 'veterinary')),
     year integer NOT NULL CHECK (year BETWEEN 2000 AND 2999),
-    last_serial bigint NOT NULL CHECK (last_serial > 0),
+    last_serial bigint NOT NULL CHECK (last_serial >= 0),
     PRIMARY KEY (certificate_kind, year)
 );
 COMMENT ON TABLE certificate_counters IS 'Last certificate serial per type and year. Incremented inside the issuing transaction, whose row lock serialises concurrent issuers, so numbers have no gaps even across service instances.';

@@ -168,18 +168,25 @@ pub fn mark_replaced(connection: &mut PgConnection, number: &str, by: &str) -> Q
     .optional()
 }
 
-/// The serial `next_serial` would hand out next, locking the counter row until the
-/// transaction ends so that it is indeed the next one.
+/// The serial `next_serial` will hand out next. The counter row is created if missing and
+/// locked until the transaction ends, so it is indeed the next one even for the first
+/// certificate of a year.
 pub fn peek_next_serial(connection: &mut PgConnection, kind: &str, year: i32) -> QueryResult<i64> {
-    let last: Option<i64> = certificate_counters::table
+    diesel::insert_into(certificate_counters::table)
+        .values((
+            certificate_counters::certificate_kind.eq(kind),
+            certificate_counters::year.eq(year),
+            certificate_counters::last_serial.eq(0_i64),
+        ))
+        .on_conflict_do_nothing()
+        .execute(connection)?;
+    let last: i64 = certificate_counters::table
         .find((kind, year))
         .select(certificate_counters::last_serial)
         .for_update()
-        .first(connection)
-        .optional()?;
-    Ok(last.unwrap_or(0) + 1)
+        .first(connection)?;
+    Ok(last + 1)
 }
-
 /// A cached rendering of a certificate.
 pub fn cached_document(connection: &mut PgConnection, number: &str, variant: &str) -> QueryResult<Option<Vec<u8>>> {
     use super::schema::certificate_documents;
