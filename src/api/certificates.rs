@@ -5,7 +5,6 @@ use super::authentication::Caller;
 use super::inspections::inspector;
 use super::json_body::{from_value, read_json};
 use crate::domain::api_key::Role;
-use crate::domain::consignment::merge_patch;
 use crate::domain::consignment::model::ConsignmentBody;
 use crate::domain::pagination::{TimeIdCursor, page_limit};
 use crate::error::ApiError;
@@ -121,30 +120,20 @@ pub async fn replace(
     let outcome = state
         .db
         .transaction(move |connection| {
-            let corrected = match &body.corrections {
-                None => None,
-                Some(patch) => {
-                    let certificate = crate::db::certificates::find(connection, &number)?
-                        .ok_or_else(|| ApiError::not_found(format!("No certificate {number} exists.")))?;
-                    let consignment = crate::db::consignments::find_any(connection, certificate.consignment_id)?
-                        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("consignment of {number} is missing")))?;
-                    let mut merged = consignment.body;
-                    merge_patch::apply(&mut merged, patch);
-                    Some(from_value::<ConsignmentBody>(merged)?)
-                }
+            let replacement = Replacement {
+                versions: &versions,
+                signer: &signer,
+                officer: body.authorized_officer.trim().to_owned(),
+                place_of_issue: body.place_of_issue.trim().to_owned(),
+                reason: body.reason.trim().to_owned(),
+                corrections: body.corrections,
             };
             certificates::replace(
                 connection,
                 &context,
                 &number,
-                Replacement {
-                    versions: &versions,
-                    signer: &signer,
-                    officer: body.authorized_officer.trim().to_owned(),
-                    place_of_issue: body.place_of_issue.trim().to_owned(),
-                    reason: body.reason.trim().to_owned(),
-                    corrected,
-                },
+                replacement,
+                from_value::<ConsignmentBody>,
             )
         })
         .await?;

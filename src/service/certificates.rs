@@ -289,21 +289,31 @@ pub struct Replacement<'a> {
     pub officer: String,
     pub place_of_issue: String,
     pub reason: String,
-    /// The corrected declaration, already shape-checked, when the correction changes it.
-    pub corrected: Option<ConsignmentBody>,
+    /// A JSON merge patch of the consignment's declaration, when the correction changes it.
+    pub corrections: Option<Value>,
 }
 
 /// Issues a corrected certificate that references the one it replaces, which becomes `replaced`.
+/// `validate` checks the shape of the corrected declaration.
 pub fn replace(
     connection: &mut PgConnection,
     context: &InspectorContext,
     number: &str,
     replacement: Replacement,
+    validate: impl FnOnce(Value) -> Result<ConsignmentBody, ApiError>,
 ) -> Result<Value, ApiError> {
     let old = load_for_change(connection, context, number, CertificateEvent::Replace)?;
     let mut consignment = crate::db::consignments::find_any(connection, old.consignment_id)?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("consignment of certificate {number} is missing")))?;
-    let body = match replacement.corrected {
+    let corrected = match &replacement.corrections {
+        None => None,
+        Some(patch) => {
+            let mut merged = consignment.body.clone();
+            crate::domain::consignment::merge_patch::apply(&mut merged, patch);
+            Some(validate(merged)?)
+        }
+    };
+    let body = match corrected {
         Some(corrected) => {
             let declaration = super::consignments::declaration(corrected)?;
             if declaration.protocol.as_str() != consignment.protocol {
