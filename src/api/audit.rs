@@ -1,9 +1,10 @@
 //! Audit trail routes (admin only).
 
 use super::authentication::Caller;
+use super::paging::page_params;
 use crate::db::audit::AuditFilter;
 use crate::domain::authz::Action;
-use crate::domain::pagination::{SeqCursor, page_limit};
+use crate::domain::pagination::SeqCursor;
 use crate::error::ApiError;
 use crate::service;
 use crate::startup::AppState;
@@ -26,13 +27,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadAuditTrail)?;
     let query = query.into_inner();
-    let limit = page_limit(query.limit).map_err(ApiError::invalid)?;
-    let after = query
-        .cursor
-        .as_deref()
-        .map(SeqCursor::decode)
-        .transpose()
-        .map_err(ApiError::invalid)?;
+    let (limit, after) = page_params(query.limit, query.cursor.as_deref(), SeqCursor::decode)?;
     let filter = AuditFilter {
         entity_type: query.entity_type,
         entity_id: query.entity_id,

@@ -2,30 +2,42 @@
 //! and replacement (inspectors of the issuing authority), and the public verification.
 
 use super::authentication::Caller;
-use super::inspections::inspector;
+use super::inspections::Inspector;
 use super::json_body::{from_value, read_json};
+use super::paging::page_params;
+use crate::db::audit::Actor;
+use crate::db::certificates::Visibility;
 use crate::domain::api_key::Role;
 use crate::domain::consignment::model::ConsignmentBody;
-use crate::domain::pagination::{TimeIdCursor, page_limit};
+use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
-use crate::service::certificates::{self, Replacement, visibility_of};
+use crate::service::certificates::{self, Replacement};
 use crate::startup::AppState;
 use actix_web::http::header::{CACHE_CONTROL, ETAG};
 use actix_web::{HttpRequest, HttpResponse, web};
+use diesel::PgConnection;
 use serde::Deserialize;
 use serde_json::Value;
 use validator::Validate;
 
-async fn visibility(
-    caller: &Caller,
-    state: &web::Data<AppState>,
-) -> Result<crate::db::certificates::Visibility, ApiError> {
-    let authority = if caller.role() == Role::Inspector {
-        Some(inspector(caller, state).await?.authority.as_str().to_owned())
-    } else {
-        None
-    };
-    Ok(visibility_of(&caller.actor(), caller.role(), authority))
+/// Who is reading; what they may see is worked out inside the request's own database work.
+#[derive(Debug, Clone)]
+struct Reader {
+    role: Role,
+    actor: Actor,
+}
+
+impl Reader {
+    fn of(caller: &Caller) -> Self {
+        Self {
+            role: caller.role(),
+            actor: caller.actor(),
+        }
+    }
+
+    fn visibility(&self, connection: &mut PgConnection) -> Result<Visibility, ApiError> {
+        certificates::visibility(connection, self.role, &self.actor)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -40,17 +52,14 @@ pub async fn list(
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let visibility = visibility(&caller, &state).await?;
-    let limit = page_limit(query.limit).map_err(ApiError::invalid)?;
-    let after = query
-        .cursor
-        .as_deref()
-        .map(TimeIdCursor::decode)
-        .transpose()
-        .map_err(ApiError::invalid)?;
+    let reader = Reader::of(&caller);
+    let (limit, after) = page_params(query.limit, query.cursor.as_deref(), TimeIdCursor::decode)?;
     let page = state
         .db
-        .run(move |connection| certificates::list(connection, &visibility, after, limit))
+        .run(move |connection| {
+            let visibility = reader.visibility(connection)?;
+            certificates::list(connection, &visibility, after, limit)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }
@@ -60,11 +69,14 @@ pub async fn show(
     number: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let visibility = visibility(&caller, &state).await?;
+    let reader = Reader::of(&caller);
     let number = number.into_inner();
     let certificate = state
         .db
-        .run(move |connection| certificates::get(connection, &visibility, &number))
+        .run(move |connection| {
+            let visibility = reader.visibility(connection)?;
+            certificates::get(connection, &visibility, &number)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(certificate))
 }
@@ -83,12 +95,15 @@ pub async fn revoke(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = inspector(&caller, &state).await?;
+    let inspector = Inspector::of(&caller)?;
     let body: RevokeBody = read_json(&request, payload).await?;
     let number = number.into_inner();
     let revoked = state
         .db
-        .transaction(move |connection| certificates::revoke(connection, &context, &number, body.reason.trim()))
+        .transaction(move |connection| {
+            let context = inspector.context(connection)?;
+            certificates::revoke(connection, &context, &number, body.reason.trim())
+        })
         .await?;
     Ok(HttpResponse::Ok().json(revoked))
 }
@@ -113,13 +128,14 @@ pub async fn replace(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = inspector(&caller, &state).await?;
+    let inspector = Inspector::of(&caller)?;
     let body: ReplaceBody = read_json(&request, payload).await?;
     let number = number.into_inner();
     let (versions, signer) = (state.protocols.clone(), state.signer.clone());
     let outcome = state
         .db
         .transaction(move |connection| {
+            let context = inspector.context(connection)?;
             let replacement = Replacement {
                 versions: &versions,
                 signer: &signer,
@@ -194,11 +210,14 @@ pub async fn ephyto(
     number: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let visibility = visibility(&caller, &state).await?;
+    let reader = Reader::of(&caller);
     let number = number.into_inner();
     let xml = state
         .db
-        .run(move |connection| certificates::ephyto_xml(connection, &visibility, &number))
+        .run(move |connection| {
+            let visibility = reader.visibility(connection)?;
+            certificates::ephyto_xml(connection, &visibility, &number)
+        })
         .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/xml; charset=utf-8")
@@ -211,11 +230,14 @@ pub async fn qr(
     number: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let visibility = visibility(&caller, &state).await?;
+    let reader = Reader::of(&caller);
     let number = number.into_inner();
     let certificate = state
         .db
-        .run(move |connection| certificates::load_visible(connection, &visibility, &number))
+        .run(move |connection| {
+            let visibility = reader.visibility(connection)?;
+            certificates::load_visible(connection, &visibility, &number)
+        })
         .await?;
     let url = certificates::verification_url(&state.config.public_base_url, &certificate.number);
     let svg = crate::domain::qr::svg(&url)
@@ -240,7 +262,7 @@ pub async fn pdf(
     query: web::Query<PdfQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let visibility = visibility(&caller, &state).await?;
+    let reader = Reader::of(&caller);
     let copies = query.copies.unwrap_or(0);
     if copies > 2 {
         return Err(ApiError::invalid(crate::domain::field_violation::FieldViolation::new(
@@ -252,7 +274,10 @@ pub async fn pdf(
     let (number, base) = (number.into_inner(), state.config.public_base_url.clone());
     let (bytes, rendered) = state
         .db
-        .run(move |connection| certificates::pdf(connection, &visibility, &number, copies, &base))
+        .run(move |connection| {
+            let visibility = reader.visibility(connection)?;
+            certificates::pdf(connection, &visibility, &number, copies, &base)
+        })
         .await?;
     let cache = match rendered {
         certificates::Rendered::Cached => "hit",

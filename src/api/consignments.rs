@@ -2,12 +2,13 @@
 
 use super::authentication::Caller;
 use super::json_body::{from_value, parse_json, parse_value, read_json_bytes};
+use super::paging::page_params;
 use crate::db::consignments::ConsignmentFilter;
 use crate::domain::authz::Action;
 use crate::domain::consignment::model::ConsignmentBody;
 use crate::domain::consignment::status::ConsignmentStatus;
 use crate::domain::field_violation::FieldViolation;
-use crate::domain::pagination::{TimeIdCursor, page_limit};
+use crate::domain::pagination::TimeIdCursor;
 use crate::domain::protocol::ProtocolCode;
 use crate::error::ApiError;
 use crate::service::consignments::{self, Created, declaration, etag, replay, request_fingerprint};
@@ -159,13 +160,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::DeclareConsignments)?;
     let query = query.into_inner();
-    let limit = page_limit(query.limit).map_err(ApiError::invalid)?;
-    let after = query
-        .cursor
-        .as_deref()
-        .map(TimeIdCursor::decode)
-        .transpose()
-        .map_err(ApiError::invalid)?;
+    let (limit, after) = page_params(query.limit, query.cursor.as_deref(), TimeIdCursor::decode)?;
     if let Some(status) = query
         .status
         .as_deref()

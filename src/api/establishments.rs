@@ -2,12 +2,13 @@
 
 use super::authentication::Caller;
 use super::json_body::read_json;
+use super::paging::page_params;
 use crate::db::establishments::EstablishmentFilter;
 use crate::domain::authz::Action;
 use crate::domain::calendar::vietnam_date;
 use crate::domain::establishment::{Commodity, EstablishmentInput, EstablishmentKind, validate_establishment};
 use crate::domain::field_violation::FieldViolation;
-use crate::domain::pagination::{KindCodeCursor, page_limit};
+use crate::domain::pagination::KindCodeCursor;
 use crate::domain::registry_status::RegistryStatus;
 use crate::error::ApiError;
 use crate::service::establishments::{self, AuthorizationRequest, EstablishmentPatch, StatusChange};
@@ -307,13 +308,7 @@ pub async fn list(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let limit = page_limit(query.limit).map_err(ApiError::invalid)?;
-    let after = query
-        .cursor
-        .as_deref()
-        .map(KindCodeCursor::decode)
-        .transpose()
-        .map_err(ApiError::invalid)?;
+    let (limit, after) = page_params(query.limit, query.cursor.as_deref(), KindCodeCursor::decode)?;
     let kind = query
         .kind
         .as_deref()

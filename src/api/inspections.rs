@@ -2,29 +2,45 @@
 
 use super::authentication::Caller;
 use super::json_body::read_json;
+use super::paging::page_params;
+use crate::db::audit::Actor;
 use crate::domain::authz::Action;
 use crate::domain::calendar::vietnam_date;
 use crate::domain::consignment::status::Decision;
 use crate::domain::field_violation::FieldViolation;
 use crate::domain::inspection::InspectionInput;
-use crate::domain::pagination::{TimeIdCursor, page_limit};
+use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
 use crate::service::inspections::{self, InspectorContext, REJECTION_REASONS, Signatory};
 use crate::startup::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
+use diesel::PgConnection;
 use serde::Deserialize;
 use uuid::Uuid;
 use validator::Validate;
 
-/// The caller as an inspector of a competent authority.
-pub async fn inspector(caller: &Caller, state: &web::Data<AppState>) -> Result<InspectorContext, ApiError> {
-    caller.require(Action::Inspect)?;
-    let (actor, organization_id) = (caller.actor(), caller.principal.organization_id);
-    state
-        .db
-        .run(move |connection| inspections::context(connection, actor, organization_id))
-        .await
+/// The caller as an inspector. The role is checked at once; the authority is read inside the
+/// request's own database work, so an inspector's request takes one pooled connection, not two.
+#[derive(Debug, Clone)]
+pub struct Inspector {
+    actor: Actor,
+    organization_id: Uuid,
+}
+
+impl Inspector {
+    pub fn of(caller: &Caller) -> Result<Self, ApiError> {
+        caller.require(Action::Inspect)?;
+        Ok(Self {
+            actor: caller.actor(),
+            organization_id: caller.principal.organization_id,
+        })
+    }
+
+    /// The authority the inspector speaks for.
+    pub fn context(&self, connection: &mut PgConnection) -> Result<InspectorContext, ApiError> {
+        inspections::context(connection, self.actor.clone(), self.organization_id)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -39,17 +55,14 @@ pub async fn queue(
     query: web::Query<QueueQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = inspector(&caller, &state).await?;
-    let limit = page_limit(query.limit).map_err(ApiError::invalid)?;
-    let after = query
-        .cursor
-        .as_deref()
-        .map(TimeIdCursor::decode)
-        .transpose()
-        .map_err(ApiError::invalid)?;
+    let inspector = Inspector::of(&caller)?;
+    let (limit, after) = page_params(query.limit, query.cursor.as_deref(), TimeIdCursor::decode)?;
     let page = state
         .db
-        .run(move |connection| inspections::queue(connection, &context, after.map(|c| (c.created_at, c.id)), limit))
+        .run(move |connection| {
+            let context = inspector.context(connection)?;
+            inspections::queue(connection, &context, after.map(|c| (c.created_at, c.id)), limit)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }
@@ -61,12 +74,15 @@ pub async fn inspect(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = inspector(&caller, &state).await?;
+    let inspector = Inspector::of(&caller)?;
     let input: InspectionInput = read_json(&request, payload).await?;
     let (id, versions) = (id.into_inner(), state.protocols.clone());
     let inspection = state
         .db
-        .transaction(move |connection| inspections::record_inspection(connection, &context, &versions, id, input))
+        .transaction(move |connection| {
+            let context = inspector.context(connection)?;
+            inspections::record_inspection(connection, &context, &versions, id, input)
+        })
         .await?;
     Ok(HttpResponse::Created().json(inspection))
 }
@@ -88,13 +104,14 @@ pub async fn approve(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = inspector(&caller, &state).await?;
+    let inspector = Inspector::of(&caller)?;
     let body: ApproveBody = read_json(&request, payload).await?;
     let (id, versions, signer) = (id.into_inner(), state.protocols.clone(), state.signer.clone());
     let today = vietnam_date(Utc::now());
     let outcome = state
         .db
         .transaction(move |connection| {
+            let context = inspector.context(connection)?;
             let signatory = Signatory {
                 officer: body.authorized_officer.trim().to_owned(),
                 place_of_issue: body.place_of_issue.trim().to_owned(),
@@ -122,7 +139,7 @@ pub async fn reject(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = inspector(&caller, &state).await?;
+    let inspector = Inspector::of(&caller)?;
     let body: RejectBody = read_json(&request, payload).await?;
     if !REJECTION_REASONS.contains(&body.reason_code.as_str()) {
         return Err(ApiError::invalid(FieldViolation::new(
@@ -135,6 +152,7 @@ pub async fn reject(
     let outcome = state
         .db
         .transaction(move |connection| {
+            let context = inspector.context(connection)?;
             inspections::reject_or_return(
                 connection,
                 &context,
@@ -163,12 +181,13 @@ pub async fn return_for_correction(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = inspector(&caller, &state).await?;
+    let inspector = Inspector::of(&caller)?;
     let body: ReturnBody = read_json(&request, payload).await?;
     let id = id.into_inner();
     let outcome = state
         .db
         .transaction(move |connection| {
+            let context = inspector.context(connection)?;
             inspections::reject_or_return(connection, &context, id, Decision::Return, None, body.reason)
         })
         .await?;

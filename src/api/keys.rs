@@ -2,10 +2,11 @@
 
 use super::authentication::Caller;
 use super::json_body::read_json;
+use super::paging::page_params;
 use crate::domain::api_key::Role;
 use crate::domain::authz::Action;
 use crate::domain::field_violation::FieldViolation;
-use crate::domain::pagination::{TimeIdCursor, page_limit};
+use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
 use crate::service;
 use crate::startup::AppState;
@@ -70,13 +71,7 @@ pub async fn list(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageApiKeys)?;
-    let limit = page_limit(query.limit).map_err(ApiError::invalid)?;
-    let after = query
-        .cursor
-        .as_deref()
-        .map(TimeIdCursor::decode)
-        .transpose()
-        .map_err(ApiError::invalid)?;
+    let (limit, after) = page_params(query.limit, query.cursor.as_deref(), TimeIdCursor::decode)?;
     let organization_id = organization_id.into_inner();
     let page = state
         .db

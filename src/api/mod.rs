@@ -14,6 +14,7 @@ pub mod json_body;
 pub mod keys;
 pub mod me;
 pub mod organizations;
+pub mod paging;
 pub mod protocols;
 pub mod rate_limit;
 pub mod request_context;

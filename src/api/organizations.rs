@@ -2,9 +2,10 @@
 
 use super::authentication::Caller;
 use super::json_body::read_json;
+use super::paging::page_params;
 use crate::domain::authz::Action;
 use crate::domain::organization::{OrganizationKind, OrganizationRequest, validate_new_organization};
-use crate::domain::pagination::{TimeIdCursor, page_limit};
+use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
 use crate::service;
 use crate::startup::AppState;
@@ -83,13 +84,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageOrganizations)?;
     let query = query.into_inner();
-    let limit = page_limit(query.limit).map_err(ApiError::invalid)?;
-    let after = query
-        .cursor
-        .as_deref()
-        .map(TimeIdCursor::decode)
-        .transpose()
-        .map_err(ApiError::invalid)?;
+    let (limit, after) = page_params(query.limit, query.cursor.as_deref(), TimeIdCursor::decode)?;
     let kind = match query.kind {
         None => None,
         Some(text) => Some(

@@ -1,6 +1,6 @@
 //! Issuing, listing and revoking API keys.
 
-use super::views::{ApiKeyView, CreatedApiKeyView, Page};
+use super::views::{ApiKeyView, CreatedApiKeyView, Page, to_json};
 use crate::db::api_keys::{self, NewApiKey};
 use crate::db::audit::{self, Actor, Change};
 use crate::db::organizations::{self, OPERATOR_ORGANIZATION_ID};
@@ -31,7 +31,7 @@ fn audit_key(
             action,
             entity_type: "api_key",
             entity_id: view.id.to_string(),
-            state: serde_json::to_value(view).map_err(anyhow::Error::from)?,
+            state: to_json(view)?,
         },
     )?;
     Ok(())

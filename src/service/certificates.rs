@@ -7,6 +7,7 @@ use crate::db::certificates::{self as store, Certificate, Visibility};
 use crate::db::consignments::Consignment;
 use crate::db::establishments;
 use crate::db::organizations;
+use crate::domain::api_key::Role;
 use crate::domain::calendar::vietnam_date;
 use crate::domain::certificate::{
     CertificateEvent, CertificateInput, CertificateKind, CertificateSigner, CertificateStatus, FarmOfOrigin, Party,
@@ -305,6 +306,7 @@ pub fn replace(
     let old = load_for_change(connection, context, number, CertificateEvent::Replace)?;
     let mut consignment = crate::db::consignments::find_any(connection, old.consignment_id)?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("consignment of certificate {number} is missing")))?;
+    let stored = super::consignments::stored_declaration(&consignment)?;
     let corrected = match &replacement.corrections {
         None => None,
         Some(patch) => {
@@ -316,7 +318,7 @@ pub fn replace(
     let body = match corrected {
         Some(corrected) => {
             let declaration = super::consignments::declaration(corrected)?;
-            if declaration.protocol.as_str() != consignment.protocol {
+            if declaration.protocol != stored.protocol {
                 return Err(ApiError::invalid(crate::domain::field_violation::FieldViolation::new(
                     "/corrections/protocol",
                     "not_allowed",
@@ -333,7 +335,7 @@ pub fn replace(
             if !report.compliant {
                 return Err(ApiError::ComplianceFailed(Box::new(report)));
             }
-            let json = serde_json::to_value(&declaration.body).map_err(|error| ApiError::Internal(error.into()))?;
+            let json = super::consignments::body_json(&declaration.body)?;
             consignment = crate::db::consignments::update_body(
                 connection,
                 consignment.id,
@@ -359,15 +361,13 @@ pub fn replace(
             )?;
             declaration.body
         }
-        None => serde_json::from_value(consignment.body.clone())
-            .map_err(|error| ApiError::Internal(anyhow::anyhow!("stored consignment no longer parses: {error}")))?,
+        None => stored.body,
     };
-    let protocol = crate::domain::protocol::ProtocolCode::parse(&consignment.protocol)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown protocol {}", consignment.protocol)))?;
+    let protocol = stored.protocol;
     let version = super::compliance::version_for(replacement.versions, protocol, body.planned_departure_date)?;
-    let inspections: Vec<InspectionInput> = crate::db::inspections::of_consignment(connection, consignment.id)?
+    let inspections: Vec<InspectionInput> = super::inspections::inspections_of(connection, consignment.id)?
         .into_iter()
-        .filter_map(|row| serde_json::from_value(row.record).ok())
+        .map(|record| record.input)
         .collect();
     // The old certificate steps aside first: one consignment has at most one valid certificate.
     let today = vietnam_date(Utc::now());
@@ -491,13 +491,20 @@ pub fn signing_keys(connection: &mut PgConnection) -> Result<Value, ApiError> {
     Ok(json!({"items": items}))
 }
 
-/// Who may see which certificates.
-pub fn visibility_of(actor: &Actor, role: crate::domain::api_key::Role, authority: Option<String>) -> Visibility {
-    match role {
-        crate::domain::api_key::Role::Admin => Visibility::All,
-        crate::domain::api_key::Role::Exporter => Visibility::Exporter(actor.organization_id.unwrap_or_default()),
-        crate::domain::api_key::Role::Inspector => Visibility::Authority(authority.unwrap_or_default()),
-    }
+/// Which certificates a caller may see: exporters their own, inspectors their authority's,
+/// admins all.
+pub fn visibility(connection: &mut PgConnection, role: Role, actor: &Actor) -> Result<Visibility, ApiError> {
+    let organization_id = actor
+        .organization_id
+        .ok_or_else(|| ApiError::forbidden("The key belongs to no organisation."))?;
+    Ok(match role {
+        Role::Admin => Visibility::All,
+        Role::Exporter => Visibility::Exporter(organization_id),
+        Role::Inspector => {
+            let context = super::inspections::context(connection, actor.clone(), organization_id)?;
+            Visibility::Authority(context.authority.as_str().to_owned())
+        }
+    })
 }
 
 /// The ePhyto XML of a phytosanitary certificate the caller may see.

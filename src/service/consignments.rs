@@ -2,7 +2,7 @@
 //! another organisation's consignment answers 404, so its existence is not revealed.
 
 use super::compliance;
-use super::views::{Page, timestamp};
+use super::views::{Page, timestamp, to_json};
 use crate::db::audit::{self, Actor, Change};
 use crate::db::consignments::{self as store, ConsignmentFilter, IdempotencyRecord, NewConsignment};
 use crate::domain::canonical_json::to_canonical_bytes;
@@ -65,8 +65,9 @@ pub fn etag(version: i32) -> String {
     format!("\"v{version}\"")
 }
 
-fn body_json(body: &ConsignmentBody) -> Result<Value, ApiError> {
-    serde_json::to_value(body).map_err(|error| ApiError::Internal(error.into()))
+/// A declaration as the JSON that is stored.
+pub fn body_json(body: &ConsignmentBody) -> Result<Value, ApiError> {
+    to_json(body)
 }
 
 fn audit_change(
@@ -269,7 +270,8 @@ pub fn patch(
     Ok((view(&updated), updated.version))
 }
 
-fn stored_declaration(row: &store::Consignment) -> Result<Declaration, ApiError> {
+/// The stored declaration of a consignment, parsed again.
+pub fn stored_declaration(row: &store::Consignment) -> Result<Declaration, ApiError> {
     let body: ConsignmentBody = serde_json::from_value(row.body.clone()).map_err(|error| {
         ApiError::Internal(anyhow::anyhow!(
             "stored consignment {} no longer parses: {error}",
@@ -327,7 +329,7 @@ pub fn submit(
     if !report.compliant {
         return Err(ApiError::ComplianceFailed(Box::new(report)));
     }
-    let report_json = serde_json::to_value(&report).map_err(|error| ApiError::Internal(error.into()))?;
+    let report_json = to_json(&report)?;
     let submitted =
         store::mark_submitted(connection, id, row.version, &[status.as_str()], &report_json)?.ok_or_else(lost_race)?;
     audit_change(connection, actor, "consignment.submitted", &submitted)?;

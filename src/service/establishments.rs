@@ -4,7 +4,7 @@
 use super::establishment_views::{
     AuthorizationView, EstablishmentDetailView, EstablishmentView, StatusPeriodView, status_on_view,
 };
-use super::views::Page;
+use super::views::{Page, to_json};
 use crate::db::audit::{self, Actor, Change};
 use crate::db::establishments::{
     self as store, Authorization, EstablishmentFilter, EstablishmentValues, ImportRecord, NewStatusPeriod,
@@ -25,10 +25,6 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
-
-fn state<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(value).map_err(|error| ApiError::Internal(error.into()))
-}
 
 fn not_found(kind: EstablishmentKind, code: &str) -> ApiError {
     ApiError::not_found(format!("No {} is registered under code {code}.", kind.as_str()))
@@ -84,7 +80,7 @@ pub fn create(
             action: "establishment.created",
             entity_type: "establishment",
             entity_id: view.id.to_string(),
-            state: state(&view)?,
+            state: to_json(&view)?,
         },
     )?;
     Ok(view)
@@ -171,7 +167,7 @@ pub fn patch(
             action: "establishment.updated",
             entity_type: "establishment",
             entity_id: view.id.to_string(),
-            state: state(&view)?,
+            state: to_json(&view)?,
         },
     )?;
     Ok(view)
@@ -258,7 +254,7 @@ pub fn add_status_change(
                 action: "establishment.status_changed",
                 entity_type: "establishment",
                 entity_id: establishment.id.to_string(),
-                state: state(period)?,
+                state: to_json(period)?,
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
@@ -324,7 +320,7 @@ pub fn add_authorization(
             action: "establishment.authorization_added",
             entity_type: "establishment",
             entity_id: establishment.id.to_string(),
-            state: state(&view)?,
+            state: to_json(&view)?,
         },
     )?;
     Ok(view)
@@ -502,7 +498,7 @@ fn import_changes(
         action: "establishment_import.applied",
         entity_type: "establishment_import",
         entity_id: import_id.to_string(),
-        state: state(result)?,
+        state: to_json(result)?,
     });
     let written = added
         .iter()
@@ -514,7 +510,7 @@ fn import_changes(
             action,
             entity_type: "establishment",
             entity_id: value.id.to_string(),
-            state: state(&ImportedEstablishmentState::new(value, status_changes))?,
+            state: to_json(&ImportedEstablishmentState::new(value, status_changes))?,
         });
     }
     let mut status_only: Vec<(Uuid, Vec<&NewStatusPeriod>)> = periods_of.into_iter().collect();

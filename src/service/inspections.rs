@@ -3,14 +3,13 @@
 
 use super::certificates::{IssueRequest, issue};
 use super::compliance;
-use super::consignments::{declaration, view};
-use super::views::{Page, timestamp};
+use super::consignments::{stored_declaration, view};
+use super::views::{Page, timestamp, to_json};
 use crate::db::audit::{self, Actor, Change};
 use crate::db::consignments::{self as consignment_store, Consignment};
 use crate::db::inspections::{self as store, DecisionRecord, Inspection};
 use crate::db::organizations;
 use crate::domain::certificate::CertificateSigner;
-use crate::domain::consignment::model::ConsignmentBody;
 use crate::domain::consignment::status::{ConsignmentStatus, Decision};
 use crate::domain::field_violation::FieldViolation;
 use crate::domain::inspection::{
@@ -91,15 +90,6 @@ fn require_submitted(row: &Consignment, what: &str) -> Result<(), ApiError> {
     }
 }
 
-fn stored_body(row: &Consignment) -> Result<ConsignmentBody, ApiError> {
-    serde_json::from_value(row.body.clone()).map_err(|error| {
-        ApiError::Internal(anyhow::anyhow!(
-            "stored consignment {} no longer parses: {error}",
-            row.id
-        ))
-    })
-}
-
 /// A queue entry: enough to pick the next consignment.
 #[derive(Debug, Serialize)]
 pub struct QueueEntry {
@@ -166,7 +156,7 @@ pub fn record_inspection(
 ) -> Result<Value, ApiError> {
     let row = load(connection, context, id)?;
     require_submitted(&row, "inspected")?;
-    let declaration = declaration(stored_body(&row)?)?;
+    let declaration = stored_declaration(&row)?;
     let version = compliance::version_for(versions, declaration.protocol, declaration.body.planned_departure_date)?;
     check_inspection(version, &declaration.body, &input).map_err(ApiError::Validation)?;
     let required_rate = if declaration.protocol.is_plant() {
@@ -195,7 +185,7 @@ pub fn record_inspection(
             units_in_lot: to_i32(input.units_in_lot),
             units_sampled: to_i32(input.units_sampled),
             required_sampling_rate: required_rate,
-            record: serde_json::to_value(&input).map_err(|error| ApiError::Internal(error.into()))?,
+            record: to_json(&input)?,
         },
     )?;
     let view = inspection_view(&inserted);
@@ -212,7 +202,8 @@ pub fn record_inspection(
     Ok(view)
 }
 
-fn inspections_of(connection: &mut PgConnection, id: Uuid) -> Result<Vec<InspectionRecord>, ApiError> {
+/// The inspections recorded for a consignment, oldest first.
+pub fn inspections_of(connection: &mut PgConnection, id: Uuid) -> Result<Vec<InspectionRecord>, ApiError> {
     store::of_consignment(connection, id)?
         .into_iter()
         .map(|row| {
@@ -262,7 +253,7 @@ pub fn approve(
 ) -> Result<Value, ApiError> {
     let row = load(connection, context, id)?;
     require_submitted(&row, "approved")?;
-    let declaration = declaration(stored_body(&row)?)?;
+    let declaration = stored_declaration(&row)?;
     let inspections = inspections_of(connection, id)?;
     let mut reasons: Vec<FieldViolation> = approval_blockers(declaration.protocol, &declaration.body, &inspections)
         .into_iter()
@@ -347,7 +338,7 @@ fn record_decision(
             reason: reason.clone(),
             authority_organization_id: context.authority_organization_id,
             decided_by_key_id: context.actor.key_id,
-            compliance_report: report.and_then(|report| serde_json::to_value(report).ok()),
+            compliance_report: report.map(to_json).transpose()?,
         },
     )?;
     let mut state = view(row);

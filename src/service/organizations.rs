@@ -1,6 +1,6 @@
 //! Creating and reading organisations.
 
-use super::views::{OrganizationView, Page};
+use super::views::{OrganizationView, Page, to_json};
 use crate::db::audit::{self, Actor, Change};
 use crate::db::organizations::{self, NewOrganization};
 use crate::domain::organization::ValidOrganization;
@@ -64,7 +64,7 @@ pub fn create(
             action: "organization.created",
             entity_type: "organization",
             entity_id: view.id.to_string(),
-            state: serde_json::to_value(&view).map_err(anyhow::Error::from)?,
+            state: to_json(&view)?,
         },
     )?;
     Ok(view)

@@ -9,6 +9,11 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
+/// A value as JSON, for responses, audited states and stored documents.
+pub fn to_json<T: Serialize>(value: &T) -> Result<Value, crate::error::ApiError> {
+    serde_json::to_value(value).map_err(|error| crate::error::ApiError::Internal(error.into()))
+}
+
 /// Timestamps leave the service as RFC 3339 in UTC with microseconds.
 pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
