@@ -7,12 +7,6 @@ use diesel::prelude::*;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use serde_json::{Value, json};
 
-fn count(world: &World, sql: &str) -> i64 {
-    diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!("({sql})")))
-        .get_result(&mut world.app.db.connect())
-        .unwrap()
-}
-
 fn verify(world: &World, number: &str) -> TestResponse {
     world.app.get(&format!("/v1/verify/{number}"), None)
 }
@@ -74,7 +68,7 @@ fn runs_from_submission_to_a_verified_certificate(body: Value, prefix: &str, com
     );
     assert_eq!(verification.json["point_of_entry"], body["entry_point"]);
     assert!(signature_checks_out(&world, &verification.json));
-    assert_eq!(count(&world, "SELECT count(*) FROM certificates"), 1);
+    assert_eq!(world.app.db.scalar("SELECT count(*) FROM certificates"), 1);
     let own = world
         .app
         .get(&format!("/v1/certificates/{number}"), Some(&world.exporter));
@@ -176,9 +170,7 @@ fn an_inspector_rejects_with_a_reason_and_the_exporter_cannot_resubmit() {
     assert_eq!(rejected.json["status"], "rejected");
     assert!(rejected.json["decided_at"].is_string());
     assert_eq!(
-        count(
-            &world,
-            "SELECT count(*) FROM consignment_decisions WHERE decision = 'rejected' AND reason_code = 'quarantine_pest_found'"
+        world.app.db.scalar("SELECT count(*) FROM consignment_decisions WHERE decision = 'rejected' AND reason_code = 'quarantine_pest_found'"
         ),
         1
     );
@@ -190,7 +182,7 @@ fn an_inspector_rejects_with_a_reason_and_the_exporter_cannot_resubmit() {
         b"",
     );
     assert_eq!(again.status, 409);
-    assert_eq!(count(&world, "SELECT count(*) FROM certificates"), 0);
+    assert_eq!(world.app.db.scalar("SELECT count(*) FROM certificates"), 0);
 }
 
 #[test]
@@ -271,7 +263,7 @@ fn a_suspension_that_lands_between_submission_and_decision_blocks_approval() {
     assert_eq!(blocked.status, 422, "{}", blocked.text);
     assert_eq!(blocked.json["code"], "approval_blocked");
     assert_eq!(blocked.json["errors"][0]["code"], "PLANT-PACKING-HOUSE-APPROVED");
-    assert_eq!(count(&world, "SELECT count(*) FROM certificates"), 0);
+    assert_eq!(world.app.db.scalar("SELECT count(*) FROM certificates"), 0);
     assert_eq!(
         world
             .app
@@ -373,8 +365,8 @@ fn fifty_concurrent_approvals_of_one_consignment_issue_exactly_one_certificate()
         statuses.iter().all(|status| *status == 200 || *status == 409),
         "{statuses:?}"
     );
-    assert_eq!(count(&world, "SELECT count(*) FROM certificates"), 1);
-    assert_eq!(count(&world, "SELECT last_serial FROM certificate_counters"), 1);
+    assert_eq!(world.app.db.scalar("SELECT count(*) FROM certificates"), 1);
+    assert_eq!(world.app.db.scalar("SELECT last_serial FROM certificate_counters"), 1);
 }
 
 #[test]

@@ -34,13 +34,7 @@ fn the_admin_key_command_creates_and_migrates_a_missing_database() {
         .output()
         .expect("run the binary");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    use diesel::prelude::*;
-    let count: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-        "(SELECT count(*) FROM api_keys WHERE role = 'admin')",
-    ))
-    .get_result(&mut db.connect())
-    .expect("count admin keys");
-    assert_eq!(count, 1);
+    assert_eq!(db.scalar("SELECT count(*) FROM api_keys WHERE role = 'admin'"), 1);
 }
 
 #[test]

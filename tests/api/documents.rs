@@ -396,11 +396,5 @@ fn a_repeated_download_is_served_from_the_cache_without_rendering_again() {
     assert_eq!(first.header("x-document-cache"), Some("miss"));
     assert_eq!(second.header("x-document-cache"), Some("hit"));
     assert_eq!(first.bytes, second.bytes);
-    use diesel::prelude::*;
-    let rows: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-        "(SELECT count(*) FROM certificate_documents)",
-    ))
-    .get_result(&mut world.app.db.connect())
-    .unwrap();
-    assert_eq!(rows, 1);
+    assert_eq!(world.app.db.scalar("SELECT count(*) FROM certificate_documents"), 1);
 }

@@ -1,5 +1,4 @@
 use crate::helpers::{TestApp, TestResponse};
-use diesel::prelude::*;
 use serde_json::{Value, json};
 
 fn list(rows: &[(&str, &str)], complete: bool, date: &str) -> Value {
@@ -29,14 +28,6 @@ fn status(app: &TestApp, code: &str, date: &str) -> String {
         .to_owned()
 }
 
-fn count(app: &TestApp, table: &str) -> i64 {
-    diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
-        "(SELECT count(*) FROM {table})"
-    )))
-    .get_result(&mut app.db.connect())
-    .unwrap()
-}
-
 const TWO: [(&str, &str); 2] = [
     ("VN-BTPH-001", "Cơ sở đóng gói Một"),
     ("VN-BTPH-002", "Cơ sở đóng gói Hai"),
@@ -54,7 +45,7 @@ fn a_json_list_adds_its_establishments_approved_from_the_list_date() {
     assert_eq!(response.json["rows"], 2);
     assert_eq!(status(&app, "VN-BTPH-001", "2024-04-30"), "not_registered");
     assert_eq!(status(&app, "VN-BTPH-001", "2024-05-01"), "approved");
-    assert_eq!(count(&app, "establishment_imports"), 1);
+    assert_eq!(app.db.scalar("SELECT count(*) FROM establishment_imports"), 1);
 }
 
 #[test]
@@ -63,9 +54,9 @@ fn importing_the_same_list_twice_changes_nothing_the_second_time() {
     import(&app, &list(&TWO, true, "2024-05-01"));
     let counts = |app: &TestApp| {
         (
-            count(app, "establishments"),
-            count(app, "establishment_status_periods"),
-            count(app, "audit_events"),
+            app.db.scalar("SELECT count(*) FROM establishments"),
+            app.db.scalar("SELECT count(*) FROM establishment_status_periods"),
+            app.db.scalar("SELECT count(*) FROM audit_events"),
         )
     };
     let before = counts(&app);
@@ -119,7 +110,7 @@ fn a_list_not_declared_complete_revokes_nothing() {
 #[test]
 fn a_list_with_one_bad_row_is_refused_whole_and_nothing_is_applied() {
     let app = TestApp::spawn();
-    let audit_before = count(&app, "audit_events");
+    let audit_before = app.db.scalar("SELECT count(*) FROM audit_events");
     let response = import(
         &app,
         &list(
@@ -137,9 +128,9 @@ fn a_list_with_one_bad_row_is_refused_whole_and_nothing_is_applied() {
             .unwrap()
             .starts_with("Row 2: ")
     );
-    assert_eq!(count(&app, "establishments"), 0);
-    assert_eq!(count(&app, "establishment_imports"), 0);
-    assert_eq!(count(&app, "audit_events"), audit_before);
+    assert_eq!(app.db.scalar("SELECT count(*) FROM establishments"), 0);
+    assert_eq!(app.db.scalar("SELECT count(*) FROM establishment_imports"), 0);
+    assert_eq!(app.db.scalar("SELECT count(*) FROM audit_events"), audit_before);
 }
 
 #[test]
@@ -224,7 +215,7 @@ fn a_csv_row_with_a_missing_field_is_named() {
     );
     assert_eq!(response.status, 422);
     assert_eq!(response.json["errors"][0]["pointer"], "/rows/1");
-    assert_eq!(count(&app, "establishments"), 0);
+    assert_eq!(app.db.scalar("SELECT count(*) FROM establishments"), 0);
 }
 
 #[test]

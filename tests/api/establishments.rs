@@ -33,14 +33,6 @@ fn status_on(app: &TestApp, path: &str, date: &str) -> String {
         .to_owned()
 }
 
-fn count(app: &TestApp, table: &str) -> i64 {
-    diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
-        "(SELECT count(*) FROM {table})"
-    )))
-    .get_result(&mut app.db.connect())
-    .unwrap()
-}
-
 const PATH: &str = "/v1/establishments/packing_house/VN-BTPH-036";
 
 /// Approved from 2023-01-01, suspended from 2024-06-12 to 2024-08-31 over cadmium.
@@ -217,7 +209,7 @@ fn a_suspension_in_the_future_applies_only_from_its_first_day() {
 fn overlapping_windows_with_different_statuses_from_one_reference_get_422_and_nothing_is_stored() {
     let app = TestApp::spawn();
     suspended_over_summer(&app);
-    let before = count(&app, "establishment_status_periods");
+    let before = app.db.scalar("SELECT count(*) FROM establishment_status_periods");
     let response = change_status(
         &app,
         PATH,
@@ -225,7 +217,10 @@ fn overlapping_windows_with_different_statuses_from_one_reference_get_422_and_no
     );
     assert_eq!(response.status, 422);
     assert_eq!(response.json["errors"][0]["code"], "contradicts_reference");
-    assert_eq!(count(&app, "establishment_status_periods"), before);
+    assert_eq!(
+        app.db.scalar("SELECT count(*) FROM establishment_status_periods"),
+        before
+    );
 }
 
 #[test]
@@ -409,7 +404,7 @@ fn an_authorisation_needs_a_recorded_holder() {
     );
     assert_eq!(response.status, 422);
     assert_eq!(response.json["errors"][0]["code"], "holder_unknown");
-    assert_eq!(count(&app, "code_use_authorizations"), 0);
+    assert_eq!(app.db.scalar("SELECT count(*) FROM code_use_authorizations"), 0);
 }
 
 #[test]

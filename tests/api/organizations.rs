@@ -84,12 +84,11 @@ fn an_exporter_with_a_malformed_tax_code_and_no_province_is_refused_with_both_po
         .collect();
     assert_eq!(pointers, ["/tax_code", "/province"]);
     assert_eq!(response.json["errors"][0]["code"], "invalid_format");
-    let count: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-        "(SELECT count(*) FROM organizations WHERE kind = 'exporter')",
-    ))
-    .get_result(&mut app.db.connect())
-    .expect("count");
-    assert_eq!(count, 0);
+    assert_eq!(
+        app.db
+            .scalar("SELECT count(*) FROM organizations WHERE kind = 'exporter'"),
+        0
+    );
 }
 
 #[test]

@@ -156,6 +156,13 @@ impl TestDatabase {
     pub fn connect(&self) -> PgConnection {
         connect(&self.name)
     }
+
+    /// The one integer a query returns, such as a row count.
+    pub fn scalar(&self, query: &str) -> i64 {
+        diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!("({query})")))
+            .get_result(&mut self.connect())
+            .unwrap_or_else(|error| panic!("{query}: {error}"))
+    }
 }
 
 impl Drop for TestDatabase {
