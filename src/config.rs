@@ -4,6 +4,8 @@
 
 use crate::domain::establishment::{CodePatterns, EstablishmentKind};
 use crate::domain::protocol::catalogue::ProtocolSettings;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -19,7 +21,7 @@ pub enum LogFormat {
 pub struct Config {
     /// libpq connection string or URL. The default names only the database, so host, port,
     /// user and password come from the `PG*` variables and libpq's own defaults.
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
     pub bind_address: SocketAddr,
     /// A `tracing` filter directive such as `info` or `agri_quarantine=debug,info`.
     pub log_level: String,
@@ -43,7 +45,7 @@ pub struct Config {
     /// Protocol values the sources leave uncertain.
     pub protocol_settings: ProtocolSettings,
     /// Ed25519 seed for certificate signatures (`SIGNING_KEY`, base64 of 32 bytes).
-    pub signing_key: Option<crate::signing_key::Seed>,
+    pub signing_key: Option<Seed>,
     /// Published id of that key; derived from the public key when absent.
     pub signing_key_id: Option<String>,
     /// Where a development key is kept when `SIGNING_KEY` is not set.
@@ -157,18 +159,14 @@ impl Config {
         };
         let signing_key = match get("SIGNING_KEY") {
             None => None,
-            Some(value) => Some(
-                crate::signing_key::decode_seed(&value)
-                    .map(crate::signing_key::Seed)
-                    .ok_or(ConfigError {
-                        name: "SIGNING_KEY",
-                        value: "(hidden)".to_owned(),
-                        reason: "expected the base64 encoding of a 32-byte Ed25519 seed",
-                    })?,
-            ),
+            Some(value) => Some(decode_seed(&value).map(Seed).ok_or(ConfigError {
+                name: "SIGNING_KEY",
+                value: "(hidden)".to_owned(),
+                reason: "expected the base64 encoding of a 32-byte Ed25519 seed",
+            })?),
         };
         Ok(Self {
-            database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            database_url: DatabaseUrl(get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())),
             bind_address,
             log_level: get("LOG_LEVEL").unwrap_or_else(|| "info".to_owned()),
             log_format,
@@ -202,6 +200,60 @@ impl Config {
     }
 }
 
+/// An Ed25519 seed whose Debug output hides it, so configuration can be printed safely.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Seed(pub [u8; 32]);
+
+impl std::fmt::Debug for Seed {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("Seed(hidden)")
+    }
+}
+
+/// Decodes a base64 32-byte seed.
+pub fn decode_seed(text: &str) -> Option<[u8; 32]> {
+    STANDARD.decode(text.trim()).ok()?.try_into().ok()
+}
+
+/// A libpq connection string or URL. It may hold a password, so `Debug` shows it redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(pub String);
+
+impl std::ops::Deref for DatabaseUrl {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{:?}", redact_password(&self.0))
+    }
+}
+
+/// Hides the password of a `postgres://user:password@host` URL or a `password=...` keyword.
+fn redact_password(url: &str) -> String {
+    if let Some(scheme_end) = url.find("://") {
+        let rest = &url[scheme_end + 3..];
+        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        if let Some(at) = rest[..authority_end].rfind('@')
+            && let Some(colon) = rest[..at].find(':')
+        {
+            return format!("{}{}:***{}", &url[..scheme_end + 3], &rest[..colon], &rest[at..]);
+        }
+        return url.to_owned();
+    }
+    url.split_whitespace()
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,7 +267,7 @@ mod tests {
     #[test]
     fn an_empty_environment_gives_the_documented_defaults() {
         let config = config(&[]).unwrap();
-        assert_eq!(config.database_url, "dbname=agri_quarantine");
+        assert_eq!(&*config.database_url, "dbname=agri_quarantine");
         assert_eq!(config.bind_address.to_string(), "127.0.0.1:8080");
         assert_eq!(config.log_format, LogFormat::Text);
         assert_eq!(config.db_pool_size, 4);
@@ -294,5 +346,21 @@ mod tests {
             super::tests::config(&[("BIND_ADDRESS", "localhost")]).unwrap_err().name,
             "BIND_ADDRESS"
         );
+    }
+
+    #[test]
+    fn debug_output_hides_the_database_password() {
+        let url = DatabaseUrl("postgres://aq:s3cret@db:5432/aq?sslmode=require".into());
+        assert_eq!(format!("{url:?}"), "\"postgres://aq:***@db:5432/aq?sslmode=require\"");
+        let keywords = DatabaseUrl("host=db password=s3cret dbname=aq".into());
+        assert_eq!(format!("{keywords:?}"), "\"host=db password=*** dbname=aq\"");
+        let config = config(&[
+            ("DATABASE_URL", "postgresql://u:pw@h/d"),
+            ("SIGNING_KEY", &STANDARD.encode([1u8; 32])),
+        ])
+        .unwrap();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("pw@"), "{printed}");
+        assert!(printed.contains("Seed(hidden)"), "{printed}");
     }
 }

@@ -51,6 +51,17 @@ pub enum ApiError {
     PreconditionRequired { detail: &'static str },
     #[error("{detail}")]
     PreconditionFailed { detail: String },
+    /// A conditional change named a version that is no longer current.
+    #[error("The {entity} is at {}, not {}; reload it and apply your change again.", version_tag(*.current), version_tag(*.expected))]
+    StaleVersion {
+        entity: &'static str,
+        current: i32,
+        expected: i32,
+    },
+    /// A concurrent request with the same idempotency key committed first; its response is the
+    /// answer to this one.
+    #[error("A request with this Idempotency-Key completed while this one ran; repeat it to get that response.")]
+    IdempotencyKeyInUse,
     #[error("{detail}")]
     ServiceUnavailable { detail: &'static str },
     #[error(transparent)]
@@ -105,7 +116,8 @@ impl ApiError {
             Self::ApprovalBlocked { .. } => "approval_blocked",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::PreconditionRequired { .. } => "precondition_required",
-            Self::PreconditionFailed { .. } => "precondition_failed",
+            Self::PreconditionFailed { .. } | Self::StaleVersion { .. } => "precondition_failed",
+            Self::IdempotencyKeyInUse => "idempotency_key_in_use",
             Self::ServiceUnavailable { .. } => "service_unavailable",
             Self::Internal(_) => "internal_error",
         }
@@ -125,7 +137,8 @@ impl ApiError {
             Self::ApprovalBlocked { .. } => "Approval blocked",
             Self::TooManyRequests { .. } => "Too many requests",
             Self::PreconditionRequired { .. } => "Precondition required",
-            Self::PreconditionFailed { .. } => "Precondition failed",
+            Self::PreconditionFailed { .. } | Self::StaleVersion { .. } => "Precondition failed",
+            Self::IdempotencyKeyInUse => "Conflict",
             Self::ServiceUnavailable { .. } => "Service unavailable",
             Self::Internal(_) => "Internal server error",
         }
@@ -201,7 +214,8 @@ impl ResponseError for ApiError {
             }
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PreconditionRequired { .. } => StatusCode::PRECONDITION_REQUIRED,
-            Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionFailed { .. } | Self::StaleVersion { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::IdempotencyKeyInUse => StatusCode::CONFLICT,
             Self::ServiceUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -243,11 +257,29 @@ impl From<DieselError> for ApiError {
             DieselError::NotFound => Self::not_found("The requested resource does not exist."),
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Self::Conflict {
                 code: "conflict",
-                detail: format!(
-                    "This conflicts with an existing record ({}).",
-                    info.constraint_name().unwrap_or("unique")
-                ),
+                detail: match key_columns(info.details()) {
+                    Some(columns) => format!("A record with this {} already exists.", columns.join(", ")),
+                    None => "This conflicts with an existing record.".to_owned(),
+                },
             },
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                let column = key_columns(info.details())
+                    .and_then(|columns| columns.into_iter().next())
+                    .unwrap_or_default();
+                Self::invalid(FieldViolation::new(
+                    if column.is_empty() {
+                        String::new()
+                    } else {
+                        format!("/{column}")
+                    },
+                    "unknown_reference",
+                    if column.is_empty() {
+                        "The request refers to a record that does not exist.".to_owned()
+                    } else {
+                        format!("{column} refers to a record that does not exist.")
+                    },
+                ))
+            }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => Self::database_unavailable(),
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Self::Conflict {
                 code: "concurrent_update",
@@ -256,6 +288,24 @@ impl From<DieselError> for ApiError {
             other => Self::Internal(anyhow::Error::new(other).context("database query failed")),
         }
     }
+}
+
+/// The entity tag of a version, as `ETag` and `If-Match` carry it.
+pub fn version_tag(version: i32) -> String {
+    format!("\"v{version}\"")
+}
+
+/// The columns PostgreSQL names in a key violation's detail: `Key (a, b)=(…) …`. Only the
+/// column names are kept; the values may belong to someone else.
+fn key_columns(details: Option<&str>) -> Option<Vec<String>> {
+    let inside = details?.strip_prefix("Key (")?;
+    let columns = &inside[..inside.find(")=")?];
+    let names: Vec<String> = columns
+        .split(',')
+        .map(|name| name.trim().trim_matches('"').to_owned())
+        .filter(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .collect();
+    (!names.is_empty()).then_some(names)
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {
@@ -321,5 +371,21 @@ mod tests {
         }
         let error: ApiError = DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, Box::new(Info)).into();
         assert_eq!(error.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[test]
+    fn a_key_violation_names_its_columns_and_never_its_values() {
+        assert_eq!(
+            key_columns(Some("Key (kind, code)=(orchard, VN-A) already exists.")),
+            Some(vec!["kind".to_owned(), "code".to_owned()])
+        );
+        assert_eq!(
+            key_columns(Some(
+                "Key (organization_id)=(0190…) is not present in table \"organizations\"."
+            )),
+            Some(vec!["organization_id".to_owned()])
+        );
+        assert_eq!(key_columns(Some("something else")), None);
+        assert_eq!(key_columns(None), None);
     }
 }

@@ -2,11 +2,9 @@
 //! `agri-quarantine admin-key [--label TEXT]` prints a new admin API key on stdout.
 
 use agri_quarantine::config::Config;
-use agri_quarantine::db::audit::Actor;
-use agri_quarantine::service::api_keys::create_operator_admin;
+use agri_quarantine::service::api_keys::create_admin_key_from_command;
 use agri_quarantine::startup::{prepare_database, serve};
 use agri_quarantine::telemetry::init_logging;
-use diesel::Connection;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: agri-quarantine [serve]\n       agri-quarantine admin-key [--label TEXT]\n\nConfiguration comes from environment variables; see README.md.";
@@ -49,14 +47,8 @@ fn main() -> ExitCode {
 /// Creates an admin key of the operator organisation and prints only the key on stdout.
 fn admin_key(config: &Config, label: &str) -> anyhow::Result<()> {
     let mut connection = prepare_database(config)?;
-    let actor = Actor {
-        key_id: None,
-        organization_id: None,
-        request_id: "admin-key-command".to_owned(),
-    };
-    let created = connection
-        .transaction(|connection| create_operator_admin(connection, &actor, label))
+    let secret = create_admin_key_from_command(&mut connection, label)
         .map_err(|error| anyhow::anyhow!("cannot create the admin key: {error:?}"))?;
-    println!("{}", created.secret);
+    println!("{secret}");
     Ok(())
 }

@@ -2,26 +2,11 @@
 //! production; otherwise a key generated on first start and kept in `SIGNING_KEY_FILE`, for
 //! development.
 
-use crate::config::Config;
+use crate::config::{Config, Seed, decode_seed};
 use crate::domain::certificate::CertificateSigner;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use std::path::Path;
-
-/// An Ed25519 seed whose Debug output hides it, so configuration can be printed safely.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct Seed(pub [u8; 32]);
-
-impl std::fmt::Debug for Seed {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("Seed(hidden)")
-    }
-}
-
-/// Decodes a base64 32-byte seed.
-pub fn decode_seed(text: &str) -> Option<[u8; 32]> {
-    STANDARD.decode(text.trim()).ok()?.try_into().ok()
-}
 
 fn load_or_create(path: &Path) -> anyhow::Result<[u8; 32]> {
     if path.exists() {

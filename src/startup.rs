@@ -2,54 +2,17 @@
 //! tests, so the tests exercise exactly the middleware, error handlers and routes that serve.
 
 use crate::api;
-use crate::api::rate_limit::RateLimiter;
 use crate::api::request_context::request_context;
 use crate::config::Config;
-use crate::db::Database;
 use crate::db::bootstrap::{ensure_database_exists, run_migrations};
 use crate::db::pool::with_connect_timeout;
-use crate::domain::certificate::CertificateSigner;
-use crate::domain::protocol::catalogue::{ProtocolVersion, catalogue};
 use crate::error::ApiError;
-use crate::service::api_keys::create_operator_admin;
-use crate::telemetry::metrics::Metrics;
+use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
-use diesel::{Connection, PgConnection, RunQueryDsl};
-use std::sync::Arc;
-
-/// Shared by every worker.
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub db: Database,
-    pub metrics: Arc<Metrics>,
-    /// The protocol versions, built once from the configuration.
-    pub protocols: Arc<Vec<ProtocolVersion>>,
-    pub signer: Arc<CertificateSigner>,
-    /// Limits the public verification endpoint per client address.
-    pub verify_limiter: Arc<RateLimiter>,
-}
-
-impl AppState {
-    /// Builds the shared state; fails when the signing key cannot be read or created.
-    pub fn new(config: Config) -> anyhow::Result<web::Data<Self>> {
-        let metrics = Arc::new(Metrics::default());
-        let db = Database::connect_lazily(&config, metrics.clone());
-        let protocols = Arc::new(catalogue(&config.protocol_settings));
-        let signer = Arc::new(crate::signing_key::signer(&config)?);
-        let verify_limiter = Arc::new(RateLimiter::new(config.verify_rate_limit_per_minute));
-        Ok(web::Data::new(Self {
-            config: Arc::new(config),
-            db,
-            metrics,
-            protocols,
-            signer,
-            verify_limiter,
-        }))
-    }
-}
+use diesel::{Connection, PgConnection};
 
 /// The actix application with every route, extractor configuration and middleware.
 pub fn build_app(
@@ -94,41 +57,20 @@ pub fn prepare_database(config: &Config) -> anyhow::Result<PgConnection> {
     Ok(connection)
 }
 
-/// Serialises first-start admin creation across instances ("aq_boot").
-const BOOTSTRAP_LOCK_KEY: i64 = 0x0061_715f_626f_6f74;
-
-/// On the very first start (no admin key has ever existed) creates one and returns its secret.
-pub fn bootstrap_admin_key(connection: &mut PgConnection) -> Result<Option<String>, ApiError> {
-    use crate::db::audit::Actor;
-    connection.transaction(|connection| {
-        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({BOOTSTRAP_LOCK_KEY})")).execute(connection)?;
-        if crate::db::api_keys::any_admin_key(connection)? {
-            return Ok(None);
-        }
-        let actor = Actor {
-            key_id: None,
-            organization_id: None,
-            request_id: "first-start".to_owned(),
-        };
-        let created = create_operator_admin(connection, &actor, "created at first start")?;
-        Ok(Some(created.secret))
-    })
-}
-
 /// Prepares the database, then serves until SIGINT or SIGTERM; in-flight requests finish
 /// within the shutdown timeout.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let database_config = config.clone();
-    let first_key = web::block(move || -> anyhow::Result<Option<String>> {
+    let has_admin_key = web::block(move || -> anyhow::Result<bool> {
         let mut connection = prepare_database(&database_config)?;
-        bootstrap_admin_key(&mut connection)
-            .map_err(|error| anyhow::anyhow!("cannot create the first admin key: {error:?}"))
+        crate::db::api_keys::any_admin_key(&mut connection)
+            .map_err(|error| anyhow::anyhow!("cannot look for an admin key: {error}"))
     })
     .await??;
-    if let Some(secret) = first_key {
+    if !has_admin_key {
+        // A secret in a log outlives the moment it was needed: say how to get one instead.
         tracing::warn!(
-            admin_key = %secret,
-            "no admin key existed, so one was created; store it now, it is not shown again"
+            "no admin key exists yet; create one with `agri-quarantine admin-key`, which prints it on stdout only"
         );
     }
     let bind_address = config.bind_address;

@@ -2,12 +2,12 @@
 
 use super::authentication::Caller;
 use super::paging::page_params;
-use crate::db::audit::AuditFilter;
 use crate::domain::authz::Action;
 use crate::domain::pagination::SeqCursor;
 use crate::error::ApiError;
 use crate::service;
-use crate::startup::AppState;
+use crate::service::audit::AuditFilter;
+use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 

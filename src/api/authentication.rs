@@ -1,12 +1,12 @@
 //! The `Caller` extractor: a request's authenticated key, or 401.
 
 use super::request_context::RequestId;
-use crate::db::audit::Actor;
 use crate::domain::api_key::Role;
+use crate::domain::audit::Actor;
 use crate::domain::authz::{Action, allows};
 use crate::error::ApiError;
 use crate::service::authentication::{Principal, authenticate};
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use std::future::Future;

@@ -2,41 +2,26 @@
 //! and replacement (inspectors of the issuing authority), and the public verification.
 
 use super::authentication::Caller;
-use super::inspections::Inspector;
-use super::json_body::{from_value, read_json};
+use super::inspections::inspector;
+use super::json_body::read_json;
 use super::paging::page_params;
-use crate::db::audit::Actor;
-use crate::db::certificates::Visibility;
-use crate::domain::api_key::Role;
-use crate::domain::consignment::model::ConsignmentBody;
 use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
-use crate::service::certificates::{self, Replacement};
-use crate::startup::AppState;
+use crate::service::certificate_documents::{self, Rendered};
+use crate::service::certificates::{self, Reader};
+use crate::service::replacement::{self, Replacement};
+use crate::service::verification;
+use crate::state::AppState;
 use actix_web::http::header::{CACHE_CONTROL, ETAG};
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel::PgConnection;
 use serde::Deserialize;
 use serde_json::Value;
 use validator::Validate;
 
-/// Who is reading; what they may see is worked out inside the request's own database work.
-#[derive(Debug, Clone)]
-struct Reader {
-    role: Role,
-    actor: Actor,
-}
-
-impl Reader {
-    fn of(caller: &Caller) -> Self {
-        Self {
-            role: caller.role(),
-            actor: caller.actor(),
-        }
-    }
-
-    fn visibility(&self, connection: &mut PgConnection) -> Result<Visibility, ApiError> {
-        certificates::visibility(connection, self.role, &self.actor)
+fn reader(caller: &Caller) -> Reader {
+    Reader {
+        role: caller.role(),
+        actor: caller.actor(),
     }
 }
 
@@ -52,7 +37,7 @@ pub async fn list(
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let reader = Reader::of(&caller);
+    let reader = reader(&caller);
     let (limit, after) = page_params(query.limit, query.cursor.as_deref(), TimeIdCursor::decode)?;
     let page = state
         .db
@@ -69,7 +54,7 @@ pub async fn show(
     number: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let reader = Reader::of(&caller);
+    let reader = reader(&caller);
     let number = number.into_inner();
     let certificate = state
         .db
@@ -95,7 +80,7 @@ pub async fn revoke(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let inspector = Inspector::of(&caller)?;
+    let inspector = inspector(&caller)?;
     let body: RevokeBody = read_json(&request, payload).await?;
     let number = number.into_inner();
     let revoked = state
@@ -128,7 +113,7 @@ pub async fn replace(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let inspector = Inspector::of(&caller)?;
+    let inspector = inspector(&caller)?;
     let body: ReplaceBody = read_json(&request, payload).await?;
     let number = number.into_inner();
     let (versions, signer) = (state.protocols.clone(), state.signer.clone());
@@ -144,13 +129,7 @@ pub async fn replace(
                 reason: body.reason.trim().to_owned(),
                 corrections: body.corrections,
             };
-            certificates::replace(
-                connection,
-                &context,
-                &number,
-                replacement,
-                from_value::<ConsignmentBody>,
-            )
+            replacement::replace(connection, &context, &number, replacement)
         })
         .await?;
     Ok(HttpResponse::Created().json(outcome))
@@ -174,7 +153,7 @@ pub async fn verify(
     let number = number.into_inner();
     let (body, etag) = state
         .db
-        .run(move |connection| certificates::verify(connection, &number))
+        .run(move |connection| verification::verify(connection, &number))
         .await?;
     let not_modified = request
         .headers()
@@ -210,13 +189,13 @@ pub async fn ephyto(
     number: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let reader = Reader::of(&caller);
+    let reader = reader(&caller);
     let number = number.into_inner();
     let xml = state
         .db
         .run(move |connection| {
             let visibility = reader.visibility(connection)?;
-            certificates::ephyto_xml(connection, &visibility, &number)
+            certificate_documents::ephyto_xml(connection, &visibility, &number)
         })
         .await?;
     Ok(HttpResponse::Ok()
@@ -230,7 +209,7 @@ pub async fn qr(
     number: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let reader = Reader::of(&caller);
+    let reader = reader(&caller);
     let number = number.into_inner();
     let certificate = state
         .db
@@ -239,7 +218,7 @@ pub async fn qr(
             certificates::load_visible(connection, &visibility, &number)
         })
         .await?;
-    let url = certificates::verification_url(&state.config.public_base_url, &certificate.number);
+    let url = certificate_documents::verification_url(&state.config.public_base_url, &certificate.number);
     let svg = crate::domain::qr::svg(&url)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("verification URL too long for a QR code: {url}")))?;
     Ok(HttpResponse::Ok()
@@ -262,7 +241,7 @@ pub async fn pdf(
     query: web::Query<PdfQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let reader = Reader::of(&caller);
+    let reader = reader(&caller);
     let copies = query.copies.unwrap_or(0);
     if copies > 2 {
         return Err(ApiError::invalid(crate::domain::field_violation::FieldViolation::new(
@@ -276,12 +255,12 @@ pub async fn pdf(
         .db
         .run(move |connection| {
             let visibility = reader.visibility(connection)?;
-            certificates::pdf(connection, &visibility, &number, copies, &base)
+            certificate_documents::pdf(connection, &visibility, &number, copies, &base)
         })
         .await?;
     let cache = match rendered {
-        certificates::Rendered::Cached => "hit",
-        certificates::Rendered::Fresh => "miss",
+        Rendered::Cached => "hit",
+        Rendered::Fresh => "miss",
     };
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")

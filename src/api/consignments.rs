@@ -1,18 +1,19 @@
 //! Consignment routes for exporters.
 
 use super::authentication::Caller;
-use super::json_body::{from_value, parse_json, parse_value, read_json_bytes};
+use super::json_body::read_json_bytes;
 use super::paging::page_params;
-use crate::db::consignments::ConsignmentFilter;
 use crate::domain::authz::Action;
 use crate::domain::consignment::model::ConsignmentBody;
 use crate::domain::consignment::status::ConsignmentStatus;
 use crate::domain::field_violation::FieldViolation;
 use crate::domain::pagination::TimeIdCursor;
 use crate::domain::protocol::ProtocolCode;
-use crate::error::ApiError;
-use crate::service::consignments::{self, Created, declaration, etag, replay, request_fingerprint};
-use crate::startup::AppState;
+use crate::error::{ApiError, version_tag};
+use crate::service::consignments::ConsignmentFilter;
+use crate::service::consignments::{self, Created, declaration, replay, request_fingerprint};
+use crate::service::input::{parse_json, parse_value};
+use crate::state::AppState;
 use actix_web::http::header::{ETAG, HeaderValue, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
@@ -59,7 +60,7 @@ fn if_match(request: &HttpRequest) -> Result<Option<Option<i32>>, ApiError> {
 }
 
 fn with_etag(mut builder: actix_web::HttpResponseBuilder, version: i32, body: Value) -> HttpResponse {
-    if let Ok(value) = HeaderValue::from_str(&etag(version)) {
+    if let Ok(value) = HeaderValue::from_str(&version_tag(version)) {
         builder.insert_header((ETAG, value));
     }
     builder.json(body)
@@ -111,13 +112,7 @@ pub async fn create(
         })
         .await;
     let created = match (outcome, key) {
-        (
-            Err(ApiError::Conflict {
-                code: "idempotency_key_in_use",
-                ..
-            }),
-            Some(key),
-        ) => {
+        (Err(ApiError::IdempotencyKeyInUse), Some(key)) => {
             // A concurrent duplicate committed first: answer with its response.
             state
                 .db
@@ -161,31 +156,35 @@ pub async fn list(
     caller.require(Action::DeclareConsignments)?;
     let query = query.into_inner();
     let (limit, after) = page_params(query.limit, query.cursor.as_deref(), TimeIdCursor::decode)?;
-    if let Some(status) = query
+    let status = query
         .status
         .as_deref()
-        .filter(|status| ConsignmentStatus::parse(status).is_none())
-    {
-        return Err(ApiError::invalid(FieldViolation::new(
-            "/status",
-            "unknown_value",
-            format!("{status} is not a consignment status."),
-        )));
-    }
-    if let Some(protocol) = query
+        .map(|status| {
+            ConsignmentStatus::parse(status).ok_or_else(|| {
+                ApiError::invalid(FieldViolation::new(
+                    "/status",
+                    "unknown_value",
+                    format!("{status} is not a consignment status."),
+                ))
+            })
+        })
+        .transpose()?;
+    let protocol = query
         .protocol
         .as_deref()
-        .filter(|protocol| ProtocolCode::parse(protocol).is_none())
-    {
-        return Err(ApiError::invalid(FieldViolation::new(
-            "/protocol",
-            "unknown_value",
-            format!("{protocol} is not a protocol code."),
-        )));
-    }
+        .map(|protocol| {
+            ProtocolCode::parse(protocol).ok_or_else(|| {
+                ApiError::invalid(FieldViolation::new(
+                    "/protocol",
+                    "unknown_value",
+                    format!("{protocol} is not a protocol code."),
+                ))
+            })
+        })
+        .transpose()?;
     let filter = ConsignmentFilter {
-        status: query.status,
-        protocol: query.protocol,
+        status,
+        protocol,
         departure_from: query.departure_from,
         departure_to: query.departure_to,
     };
@@ -224,15 +223,7 @@ pub async fn update(
                 Some(version) => version,
                 None => consignments::get(connection, organization_id, id)?.1,
             };
-            consignments::patch(
-                connection,
-                &actor,
-                organization_id,
-                id,
-                current,
-                &patch,
-                from_value::<ConsignmentBody>,
-            )
+            consignments::patch(connection, &actor, organization_id, id, current, &patch)
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), version, body))

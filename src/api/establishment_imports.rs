@@ -3,14 +3,16 @@
 
 use super::authentication::Caller;
 use super::establishment_csv;
-use super::json_body::{is_json_content_type, media_type, parse_json, read_body};
+use super::json_body::{is_json_content_type, media_type, read_body};
 use crate::domain::authz::Action;
 use crate::domain::establishment::{Commodity, EstablishmentKind};
+use crate::domain::establishment_import::ListFormat;
 use crate::domain::establishment_import::{ImportRow, ListMeta, MAX_ROWS, validate_rows};
 use crate::domain::field_violation::FieldViolation;
 use crate::error::ApiError;
-use crate::service::establishments;
-use crate::startup::AppState;
+use crate::service::establishment_imports;
+use crate::service::input::parse_json;
+use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -166,7 +168,7 @@ pub async fn create(
             };
             let meta = list_meta(&kind, &commodity, list_date, &source, query.complete)?;
             let rows = establishment_csv::parse_rows(&bytes).map_err(ApiError::Validation)?;
-            (meta, rows, "csv")
+            (meta, rows, ListFormat::Csv)
         } else {
             let query = query.into_inner();
             if query.kind.is_some() || query.commodity.is_some() || query.list_date.is_some() || query.source.is_some()
@@ -191,7 +193,7 @@ pub async fn create(
                     scopes: row.scopes,
                 })
                 .collect::<Vec<_>>();
-            (meta, rows, "json")
+            (meta, rows, ListFormat::Json)
         };
         if rows.len() > MAX_ROWS {
             return Err(ApiError::invalid(FieldViolation::new(
@@ -208,7 +210,7 @@ pub async fn create(
     let result = state
         .db
         .transaction(move |connection| {
-            establishments::import(connection, &actor, &meta, drafts, format, content_sha256)
+            establishment_imports::import(connection, &actor, &meta, drafts, format, content_sha256)
         })
         .await?;
     Ok(HttpResponse::Created().json(result))

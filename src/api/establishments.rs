@@ -3,7 +3,6 @@
 use super::authentication::Caller;
 use super::json_body::read_json;
 use super::paging::page_params;
-use crate::db::establishments::EstablishmentFilter;
 use crate::domain::authz::Action;
 use crate::domain::calendar::vietnam_date;
 use crate::domain::establishment::{Commodity, EstablishmentInput, EstablishmentKind, validate_establishment};
@@ -11,8 +10,9 @@ use crate::domain::field_violation::FieldViolation;
 use crate::domain::pagination::KindCodeCursor;
 use crate::domain::registry_status::RegistryStatus;
 use crate::error::ApiError;
+use crate::service::establishments::EstablishmentFilter;
 use crate::service::establishments::{self, AuthorizationRequest, EstablishmentPatch, StatusChange};
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDate, Utc};

@@ -1,9 +1,8 @@
 //! Unauthenticated operational routes: liveness, readiness, metrics and the contract.
 
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::{HttpResponse, web};
-use diesel::connection::SimpleConnection;
 use serde_json::json;
 
 /// The OpenAPI contract, compiled into the binary so it always matches the running code.
@@ -16,10 +15,7 @@ pub async fn live() -> HttpResponse {
 
 /// The database answers within the pool timeout; 503 otherwise.
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    state
-        .db
-        .run(|connection| connection.batch_execute("SELECT 1").map_err(ApiError::from))
-        .await?;
+    state.db.ping().await?;
     Ok(HttpResponse::Ok().json(json!({"status": "ready"})))
 }
 

@@ -3,44 +3,30 @@
 use super::authentication::Caller;
 use super::json_body::read_json;
 use super::paging::page_params;
-use crate::db::audit::Actor;
 use crate::domain::authz::Action;
 use crate::domain::calendar::vietnam_date;
-use crate::domain::consignment::status::Decision;
+use crate::domain::consignment::status::{Decision, RejectionReason};
 use crate::domain::field_violation::FieldViolation;
 use crate::domain::inspection::InspectionInput;
 use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
-use crate::service::inspections::{self, InspectorContext, REJECTION_REASONS, Signatory};
-use crate::startup::AppState;
+use crate::service::inspections::{self, Signatory};
+use crate::service::inspector::Inspector;
+use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
-use diesel::PgConnection;
 use serde::Deserialize;
 use uuid::Uuid;
 use validator::Validate;
 
 /// The caller as an inspector. The role is checked at once; the authority is read inside the
 /// request's own database work, so an inspector's request takes one pooled connection, not two.
-#[derive(Debug, Clone)]
-pub struct Inspector {
-    actor: Actor,
-    organization_id: Uuid,
-}
-
-impl Inspector {
-    pub fn of(caller: &Caller) -> Result<Self, ApiError> {
-        caller.require(Action::Inspect)?;
-        Ok(Self {
-            actor: caller.actor(),
-            organization_id: caller.principal.organization_id,
-        })
-    }
-
-    /// The authority the inspector speaks for.
-    pub fn context(&self, connection: &mut PgConnection) -> Result<InspectorContext, ApiError> {
-        inspections::context(connection, self.actor.clone(), self.organization_id)
-    }
+pub fn inspector(caller: &Caller) -> Result<Inspector, ApiError> {
+    caller.require(Action::Inspect)?;
+    Ok(Inspector {
+        actor: caller.actor(),
+        organization_id: caller.principal.organization_id,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,7 +41,7 @@ pub async fn queue(
     query: web::Query<QueueQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let inspector = Inspector::of(&caller)?;
+    let inspector = inspector(&caller)?;
     let (limit, after) = page_params(query.limit, query.cursor.as_deref(), TimeIdCursor::decode)?;
     let page = state
         .db
@@ -74,7 +60,7 @@ pub async fn inspect(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let inspector = Inspector::of(&caller)?;
+    let inspector = inspector(&caller)?;
     let input: InspectionInput = read_json(&request, payload).await?;
     let (id, versions) = (id.into_inner(), state.protocols.clone());
     let inspection = state
@@ -104,7 +90,7 @@ pub async fn approve(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let inspector = Inspector::of(&caller)?;
+    let inspector = inspector(&caller)?;
     let body: ApproveBody = read_json(&request, payload).await?;
     let (id, versions, signer) = (id.into_inner(), state.protocols.clone(), state.signer.clone());
     let today = vietnam_date(Utc::now());
@@ -139,15 +125,15 @@ pub async fn reject(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let inspector = Inspector::of(&caller)?;
+    let inspector = inspector(&caller)?;
     let body: RejectBody = read_json(&request, payload).await?;
-    if !REJECTION_REASONS.contains(&body.reason_code.as_str()) {
-        return Err(ApiError::invalid(FieldViolation::new(
+    let reason_code = RejectionReason::parse(&body.reason_code).ok_or_else(|| {
+        ApiError::invalid(FieldViolation::new(
             "/reason_code",
             "unknown_value",
-            format!("The reason code must be one of: {}.", REJECTION_REASONS.join(", ")),
-        )));
-    }
+            format!("The reason code must be one of: {}.", RejectionReason::TEXTS.join(", ")),
+        ))
+    })?;
     let id = id.into_inner();
     let outcome = state
         .db
@@ -158,7 +144,7 @@ pub async fn reject(
                 &context,
                 id,
                 Decision::Reject,
-                Some(body.reason_code),
+                Some(reason_code),
                 body.reason,
             )
         })
@@ -181,7 +167,7 @@ pub async fn return_for_correction(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let inspector = Inspector::of(&caller)?;
+    let inspector = inspector(&caller)?;
     let body: ReturnBody = read_json(&request, payload).await?;
     let id = id.into_inner();
     let outcome = state

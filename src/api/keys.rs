@@ -9,7 +9,7 @@ use crate::domain::field_violation::FieldViolation;
 use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
 use crate::service;
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use uuid::Uuid;

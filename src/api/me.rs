@@ -2,9 +2,9 @@
 
 use super::authentication::Caller;
 use crate::error::ApiError;
+use crate::service;
 use crate::service::views::{ApiKeyView, OrganizationView};
-use crate::startup::AppState;
-use crate::{db, service};
+use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
@@ -20,12 +20,7 @@ pub async fn show(caller: Caller, state: web::Data<AppState>) -> Result<HttpResp
     let organization_id = caller.principal.organization_id;
     let (key, organization) = state
         .db
-        .run(move |connection| {
-            let key = db::api_keys::find(connection, key_id)?
-                .ok_or_else(|| ApiError::not_found("The calling key no longer exists."))?;
-            let organization = service::organizations::get(connection, organization_id)?;
-            Ok((ApiKeyView::from(key), organization))
-        })
+        .run(move |connection| service::api_keys::whoami(connection, key_id, organization_id))
         .await?;
     Ok(HttpResponse::Ok().json(MeResponse {
         role: caller.role().as_str(),

@@ -16,7 +16,6 @@ pub mod me;
 pub mod organizations;
 pub mod paging;
 pub mod protocols;
-pub mod rate_limit;
 pub mod request_context;
 
 use crate::error::ApiError;

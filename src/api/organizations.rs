@@ -8,7 +8,7 @@ use crate::domain::organization::{OrganizationKind, OrganizationRequest, validat
 use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
 use crate::service;
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;

@@ -5,7 +5,7 @@ use crate::domain::protocol::ProtocolCode;
 use crate::domain::protocol::catalogue::{ProtocolVersion, latest};
 use crate::domain::protocol::rules::{RuleDef, rules_for};
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 

@@ -1,7 +1,7 @@
 //! Per-request plumbing: accept or generate the request id, echo it, write one log line and
 //! record the request in the metrics.
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};

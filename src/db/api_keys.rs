@@ -1,6 +1,8 @@
 //! Queries on `api_keys`.
 
 use super::schema::api_keys;
+use crate::domain::api_key::Role;
+use crate::domain::organization::OrganizationKind;
 use chrono::{DateTime, Utc};
 use diesel::dsl::now;
 use diesel::prelude::*;
@@ -12,8 +14,8 @@ use uuid::Uuid;
 pub struct ApiKey {
     pub id: Uuid,
     pub organization_id: Uuid,
-    pub organization_kind: String,
-    pub role: String,
+    pub organization_kind: OrganizationKind,
+    pub role: Role,
     pub label: String,
     pub display_prefix: String,
     pub created_by_key_id: Option<Uuid>,
@@ -28,8 +30,8 @@ pub struct ApiKey {
 pub struct NewApiKey {
     pub id: Uuid,
     pub organization_id: Uuid,
-    pub organization_kind: String,
-    pub role: String,
+    pub organization_kind: OrganizationKind,
+    pub role: Role,
     pub label: String,
     pub display_prefix: String,
     pub key_hash: Vec<u8>,
@@ -82,7 +84,10 @@ pub fn revoke(connection: &mut PgConnection, id: Uuid, revoked_by: Option<Uuid>)
 
 /// Whether an admin key has ever been created, revoked or not.
 pub fn any_admin_key(connection: &mut PgConnection) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(api_keys::table.filter(api_keys::role.eq("admin")))).get_result(connection)
+    diesel::select(diesel::dsl::exists(
+        api_keys::table.filter(api_keys::role.eq(Role::Admin)),
+    ))
+    .get_result(connection)
 }
 
 /// Keys of one organisation, oldest first, one page plus one row.

@@ -4,6 +4,7 @@
 //! statement of a transaction.
 
 use super::schema::audit_events;
+pub use crate::domain::audit::{Actor, Change};
 use crate::domain::audit::{AuditContent, GENESIS_HASH, StoredEvent};
 use chrono::{DateTime, SubsecRound, Utc};
 use diesel::prelude::*;
@@ -12,23 +13,6 @@ use uuid::Uuid;
 
 /// Serialises audit appends ("aq_audit").
 const AUDIT_LOCK_KEY: i64 = 0x6171_5f61_7564_6974;
-
-/// Who made a change and in which request.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub key_id: Option<Uuid>,
-    pub organization_id: Option<Uuid>,
-    pub request_id: String,
-}
-
-/// What changed.
-#[derive(Debug, Clone)]
-pub struct Change {
-    pub action: &'static str,
-    pub entity_type: &'static str,
-    pub entity_id: String,
-    pub state: Value,
-}
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
@@ -106,8 +90,8 @@ pub fn append_many(connection: &mut PgConnection, actor: &Actor, changes: Vec<Ch
             actor_key_id: actor.key_id,
             actor_organization_id: actor.organization_id,
             request_id: actor.request_id.clone(),
-            action: change.action.to_owned(),
-            entity_type: change.entity_type.to_owned(),
+            action: change.action.as_str().to_owned(),
+            entity_type: change.action.entity_type().to_owned(),
             entity_id: change.entity_id,
             state: change.state,
         };

@@ -1,6 +1,8 @@
 //! Queries on `certificates`, `certificate_counters` and `signing_keys`.
 
 use super::schema::{certificate_counters, certificates, signing_keys};
+use crate::domain::certificate::{CertificateKind, CertificateStatus};
+use crate::domain::organization::Authority;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
@@ -8,7 +10,7 @@ use uuid::Uuid;
 
 /// The next serial for a type and year. The counter row stays locked until the transaction
 /// ends, so concurrent issuers queue and a rolled-back issue leaves no gap.
-pub fn next_serial(connection: &mut PgConnection, kind: &str, year: i32) -> QueryResult<i64> {
+pub fn next_serial(connection: &mut PgConnection, kind: CertificateKind, year: i32) -> QueryResult<i64> {
     diesel::insert_into(certificate_counters::table)
         .values((
             certificate_counters::certificate_kind.eq(kind),
@@ -66,19 +68,19 @@ pub fn public_key(connection: &mut PgConnection, key_id: &str) -> QueryResult<Op
 pub struct Certificate {
     pub id: Uuid,
     pub number: String,
-    pub certificate_kind: String,
+    pub certificate_kind: CertificateKind,
     pub year: i32,
     pub serial: i64,
     pub consignment_id: Uuid,
     pub organization_id: Uuid,
-    pub authority: String,
+    pub authority: Authority,
     pub authority_organization_id: Uuid,
     pub issued_at: DateTime<Utc>,
     pub payload: Vec<u8>,
     pub payload_sha256: Vec<u8>,
     pub signature: Vec<u8>,
     pub key_id: String,
-    pub status: String,
+    pub status: CertificateStatus,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revocation_reason: Option<String>,
     pub replaces_number: Option<String>,
@@ -104,7 +106,7 @@ pub fn find(connection: &mut PgConnection, number: &str) -> QueryResult<Option<C
 #[derive(Debug, Clone)]
 pub enum Visibility {
     Exporter(Uuid),
-    Authority(String),
+    Authority(Authority),
     All,
 }
 
@@ -119,7 +121,7 @@ pub fn list_page(
         Visibility::Exporter(organization_id) => {
             query = query.filter(certificates::organization_id.eq(*organization_id))
         }
-        Visibility::Authority(authority) => query = query.filter(certificates::authority.eq(authority.clone())),
+        Visibility::Authority(authority) => query = query.filter(certificates::authority.eq(*authority)),
         Visibility::All => {}
     }
     if let Some((issued_at, id)) = after {
@@ -135,33 +137,32 @@ pub fn list_page(
         .load(connection)
 }
 
-/// Revokes a valid certificate; `None` when it is no longer valid.
-pub fn revoke(connection: &mut PgConnection, number: &str, reason: &str) -> QueryResult<Option<Certificate>> {
+/// The one way a certificate's status changes: from `from` to `to` (which the domain's
+/// certificate lifecycle computed). Revocation stamps the time and reason; replacement names
+/// the successor. `None` when the certificate is no longer at `from`.
+pub fn transition(
+    connection: &mut PgConnection,
+    number: &str,
+    from: CertificateStatus,
+    to: CertificateStatus,
+    revocation_reason: Option<&str>,
+    replaced_by: Option<&str>,
+) -> QueryResult<Option<Certificate>> {
+    let revoked = to == CertificateStatus::Revoked;
     diesel::update(
         certificates::table
             .filter(certificates::number.eq(number))
-            .filter(certificates::status.eq("valid")),
+            .filter(certificates::status.eq(from)),
     )
     .set((
-        certificates::status.eq("revoked"),
-        certificates::revoked_at.eq(Utc::now()),
-        certificates::revocation_reason.eq(reason),
-    ))
-    .returning(Certificate::as_returning())
-    .get_result(connection)
-    .optional()
-}
-
-/// Marks a valid certificate replaced by `by`; `None` when it is no longer valid.
-pub fn mark_replaced(connection: &mut PgConnection, number: &str, by: &str) -> QueryResult<Option<Certificate>> {
-    diesel::update(
-        certificates::table
-            .filter(certificates::number.eq(number))
-            .filter(certificates::status.eq("valid")),
-    )
-    .set((
-        certificates::status.eq("replaced"),
-        certificates::replaced_by_number.eq(by),
+        certificates::status.eq(to),
+        revoked.then(|| certificates::revoked_at.eq(Utc::now())),
+        revocation_reason
+            .filter(|_| revoked)
+            .map(|reason| certificates::revocation_reason.eq(reason)),
+        replaced_by
+            .filter(|_| to == CertificateStatus::Replaced)
+            .map(|by| certificates::replaced_by_number.eq(by)),
     ))
     .returning(Certificate::as_returning())
     .get_result(connection)
@@ -171,7 +172,7 @@ pub fn mark_replaced(connection: &mut PgConnection, number: &str, by: &str) -> Q
 /// The serial `next_serial` will hand out next. The counter row is created if missing and
 /// locked until the transaction ends, so it is indeed the next one even for the first
 /// certificate of a year.
-pub fn peek_next_serial(connection: &mut PgConnection, kind: &str, year: i32) -> QueryResult<i64> {
+pub fn peek_next_serial(connection: &mut PgConnection, kind: CertificateKind, year: i32) -> QueryResult<i64> {
     diesel::insert_into(certificate_counters::table)
         .values((
             certificate_counters::certificate_kind.eq(kind),

@@ -2,6 +2,8 @@
 //! organisation, so one exporter can never read or change another's consignments.
 
 use super::schema::{consignments, idempotency_keys};
+use crate::domain::consignment::status::ConsignmentStatus;
+use crate::domain::protocol::ProtocolCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::now;
 use diesel::prelude::*;
@@ -13,8 +15,8 @@ use uuid::Uuid;
 pub struct Consignment {
     pub id: Uuid,
     pub organization_id: Uuid,
-    pub protocol: String,
-    pub status: String,
+    pub protocol: ProtocolCode,
+    pub status: ConsignmentStatus,
     pub planned_departure_date: NaiveDate,
     pub body: Value,
     pub version: i32,
@@ -32,8 +34,8 @@ pub struct Consignment {
 pub struct NewConsignment {
     pub id: Uuid,
     pub organization_id: Uuid,
-    pub protocol: String,
-    pub status: String,
+    pub protocol: ProtocolCode,
+    pub status: ConsignmentStatus,
     pub planned_departure_date: NaiveDate,
     pub body: Value,
     pub version: i32,
@@ -57,20 +59,20 @@ pub fn find_owned(connection: &mut PgConnection, organization_id: Uuid, id: Uuid
         .optional()
 }
 
-/// Replaces the declaration if the consignment is still at `expected_version` and in one of
-/// `statuses`; `None` when another change came first.
+/// Replaces the declaration if the consignment is still at `expected_version` and `status`
+/// (which it keeps); `None` when another change came first.
 pub fn update_body(
     connection: &mut PgConnection,
     id: Uuid,
     expected_version: i32,
-    statuses: &[&str],
-    protocol: &str,
+    status: ConsignmentStatus,
+    protocol: ProtocolCode,
     planned_departure_date: NaiveDate,
     body: &Value,
 ) -> QueryResult<Option<Consignment>> {
     diesel::update(consignments::table.find(id))
         .filter(consignments::version.eq(expected_version))
-        .filter(consignments::status.eq_any(statuses))
+        .filter(consignments::status.eq(status))
         .set((
             consignments::protocol.eq(protocol),
             consignments::planned_departure_date.eq(planned_departure_date),
@@ -83,44 +85,38 @@ pub fn update_body(
         .optional()
 }
 
-/// Moves to `submitted` with its report, conditionally on version and status.
-pub fn mark_submitted(
+/// The one way a consignment's status changes: from `from` to `to` (which the domain state
+/// machine computed), if it is still at `expected_version` and `from`. The status decides which
+/// timestamp is stamped: submission (with its report), cancellation, or decision (cleared when
+/// returned for correction). `None` when another change came first.
+pub fn transition(
     connection: &mut PgConnection,
     id: Uuid,
     expected_version: i32,
-    from: &[&str],
-    report: &Value,
+    from: ConsignmentStatus,
+    to: ConsignmentStatus,
+    submission_report: Option<&Value>,
 ) -> QueryResult<Option<Consignment>> {
+    let at = Utc::now();
+    let submitted = to == ConsignmentStatus::Submitted;
+    let decided_at = match to {
+        ConsignmentStatus::Approved | ConsignmentStatus::Rejected => Some(Some(at)),
+        ConsignmentStatus::Returned => Some(None),
+        ConsignmentStatus::Draft | ConsignmentStatus::Submitted | ConsignmentStatus::Cancelled => None,
+    };
     diesel::update(consignments::table.find(id))
         .filter(consignments::version.eq(expected_version))
-        .filter(consignments::status.eq_any(from))
+        .filter(consignments::status.eq(from))
         .set((
-            consignments::status.eq("submitted"),
-            consignments::submission_report.eq(report),
-            consignments::submitted_at.eq(now),
+            consignments::status.eq(to),
             consignments::version.eq(expected_version + 1),
-            consignments::updated_at.eq(now),
-        ))
-        .returning(Consignment::as_returning())
-        .get_result(connection)
-        .optional()
-}
-
-/// Moves to `cancelled`, conditionally on version and status.
-pub fn mark_cancelled(
-    connection: &mut PgConnection,
-    id: Uuid,
-    expected_version: i32,
-    from: &[&str],
-) -> QueryResult<Option<Consignment>> {
-    diesel::update(consignments::table.find(id))
-        .filter(consignments::version.eq(expected_version))
-        .filter(consignments::status.eq_any(from))
-        .set((
-            consignments::status.eq("cancelled"),
-            consignments::cancelled_at.eq(now),
-            consignments::version.eq(expected_version + 1),
-            consignments::updated_at.eq(now),
+            consignments::updated_at.eq(at),
+            submission_report
+                .filter(|_| submitted)
+                .map(|report| consignments::submission_report.eq(report)),
+            submitted.then(|| consignments::submitted_at.eq(at)),
+            (to == ConsignmentStatus::Cancelled).then(|| consignments::cancelled_at.eq(at)),
+            decided_at.map(|value| consignments::decided_at.eq(value)),
         ))
         .returning(Consignment::as_returning())
         .get_result(connection)
@@ -130,8 +126,8 @@ pub fn mark_cancelled(
 /// Filters of the consignment listing.
 #[derive(Debug, Clone, Default)]
 pub struct ConsignmentFilter {
-    pub status: Option<String>,
-    pub protocol: Option<String>,
+    pub status: Option<ConsignmentStatus>,
+    pub protocol: Option<ProtocolCode>,
     pub departure_from: Option<NaiveDate>,
     pub departure_to: Option<NaiveDate>,
 }
@@ -149,10 +145,10 @@ pub fn list_page(
         .select(Consignment::as_select())
         .into_boxed();
     if let Some(status) = &filter.status {
-        query = query.filter(consignments::status.eq(status.clone()));
+        query = query.filter(consignments::status.eq(*status));
     }
     if let Some(protocol) = &filter.protocol {
-        query = query.filter(consignments::protocol.eq(protocol.clone()));
+        query = query.filter(consignments::protocol.eq(*protocol));
     }
     if let Some(from) = filter.departure_from {
         query = query.filter(consignments::planned_departure_date.ge(from));

@@ -1,11 +1,12 @@
-//! Queries on the establishment registry: establishments, their status periods, code-use
-//! authorisations and list imports.
+//! Queries on `establishments`: the registry's entries, their listing and bulk writes for list
+//! imports. Status periods, code-use authorisations and import records have modules of their
+//! own.
 
-use super::schema::{code_use_authorizations, establishment_imports, establishment_status_periods, establishments};
+use super::schema::establishments;
 use crate::domain::establishment::{
     Commodity, EstablishmentDraft, EstablishmentFields, EstablishmentKind, LabScope, Source,
 };
-use crate::domain::registry_status::{RegistryStatus, StatusPeriod};
+use crate::domain::registry_status::RegistryStatus;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -14,13 +15,12 @@ use uuid::Uuid;
 
 /// Rows per multi-row INSERT: PostgreSQL allows 65,535 bind parameters per statement.
 const ESTABLISHMENT_BATCH: usize = 4000;
-const PERIOD_BATCH: usize = 6000;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = establishments)]
 pub struct Establishment {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: EstablishmentKind,
     pub code: String,
     pub name: String,
     pub address: String,
@@ -72,7 +72,7 @@ impl Establishment {
 #[diesel(treat_none_as_default_value = false)]
 pub struct EstablishmentValues {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: EstablishmentKind,
     pub code: String,
     pub name: String,
     pub address: String,
@@ -91,7 +91,7 @@ impl EstablishmentValues {
         let fields = &draft.fields;
         Self {
             id,
-            kind: draft.kind.as_str().to_owned(),
+            kind: draft.kind,
             code: draft.code.clone(),
             name: fields.name.clone(),
             address: fields.address.clone(),
@@ -159,7 +159,7 @@ pub fn upsert_many(connection: &mut PgConnection, values: &[EstablishmentValues]
 
 pub fn find(connection: &mut PgConnection, kind: EstablishmentKind, code: &str) -> QueryResult<Option<Establishment>> {
     establishments::table
-        .filter(establishments::kind.eq(kind.as_str()))
+        .filter(establishments::kind.eq(kind))
         .filter(establishments::code.eq(code))
         .select(Establishment::as_select())
         .first(connection)
@@ -175,7 +175,7 @@ pub fn for_import(
     absent_with: Option<Commodity>,
 ) -> QueryResult<Vec<Establishment>> {
     let base = establishments::table
-        .filter(establishments::kind.eq(kind.as_str()))
+        .filter(establishments::kind.eq(kind))
         .select(Establishment::as_select());
     match absent_with {
         None => base.filter(establishments::code.eq_any(codes)).load(connection),
@@ -187,160 +187,6 @@ pub fn for_import(
             )
             .load(connection),
     }
-}
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = establishment_status_periods)]
-pub struct StatusPeriodRow {
-    pub id: Uuid,
-    pub establishment_id: Uuid,
-    pub commodity: String,
-    pub status: String,
-    pub effective_from: NaiveDate,
-    pub effective_until: Option<NaiveDate>,
-    pub reason: Option<String>,
-    pub reference: String,
-    pub import_id: Option<Uuid>,
-    pub created_by_key_id: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl StatusPeriodRow {
-    pub fn period(&self) -> Option<StatusPeriod> {
-        Some(StatusPeriod {
-            commodity: Commodity::parse(&self.commodity)?,
-            status: RegistryStatus::parse(&self.status)?,
-            effective_from: self.effective_from,
-            effective_until: self.effective_until,
-            reference: self.reference.clone(),
-        })
-    }
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = establishment_status_periods)]
-#[diesel(treat_none_as_default_value = false)]
-pub struct NewStatusPeriod {
-    pub id: Uuid,
-    pub establishment_id: Uuid,
-    pub commodity: String,
-    pub status: String,
-    pub effective_from: NaiveDate,
-    pub effective_until: Option<NaiveDate>,
-    pub reason: Option<String>,
-    pub reference: String,
-    pub import_id: Option<Uuid>,
-    pub created_by_key_id: Option<Uuid>,
-}
-
-/// Periods of one establishment in the order they apply.
-pub fn periods_of(connection: &mut PgConnection, establishment_id: Uuid) -> QueryResult<Vec<StatusPeriodRow>> {
-    establishment_status_periods::table
-        .filter(establishment_status_periods::establishment_id.eq(establishment_id))
-        .order((
-            establishment_status_periods::commodity.asc(),
-            establishment_status_periods::effective_from.asc(),
-            establishment_status_periods::severity.asc(),
-            establishment_status_periods::created_at.asc(),
-        ))
-        .select(StatusPeriodRow::as_select())
-        .load(connection)
-}
-
-/// Periods for one commodity of many establishments.
-pub fn periods_for_commodity(
-    connection: &mut PgConnection,
-    establishment_ids: &[Uuid],
-    commodity: Commodity,
-) -> QueryResult<Vec<StatusPeriodRow>> {
-    establishment_status_periods::table
-        .filter(establishment_status_periods::establishment_id.eq_any(establishment_ids))
-        .filter(establishment_status_periods::commodity.eq(commodity.as_str()))
-        .select(StatusPeriodRow::as_select())
-        .load(connection)
-}
-
-/// Inserts many periods at once with COPY.
-pub fn copy_periods(connection: &mut PgConnection, periods: &[NewStatusPeriod]) -> QueryResult<usize> {
-    if periods.is_empty() {
-        return Ok(0);
-    }
-    diesel::copy_from(establishment_status_periods::table)
-        .from_insertable(periods)
-        .execute(connection)
-}
-
-pub fn insert_periods(connection: &mut PgConnection, periods: &[NewStatusPeriod]) -> QueryResult<Vec<StatusPeriodRow>> {
-    let mut inserted = Vec::with_capacity(periods.len());
-    for batch in periods.chunks(PERIOD_BATCH) {
-        inserted.extend(
-            diesel::insert_into(establishment_status_periods::table)
-                .values(batch)
-                .returning(StatusPeriodRow::as_returning())
-                .get_results(connection)?,
-        );
-    }
-    Ok(inserted)
-}
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = code_use_authorizations)]
-pub struct Authorization {
-    pub id: Uuid,
-    pub establishment_id: Uuid,
-    pub holder_organization_id: Uuid,
-    pub authorized_organization_id: Uuid,
-    pub valid_from: NaiveDate,
-    pub valid_until: NaiveDate,
-    pub document_reference: String,
-    pub created_by_key_id: Option<Uuid>,
-}
-
-pub fn authorizations_of(connection: &mut PgConnection, establishment_id: Uuid) -> QueryResult<Vec<Authorization>> {
-    code_use_authorizations::table
-        .filter(code_use_authorizations::establishment_id.eq(establishment_id))
-        .order((
-            code_use_authorizations::valid_from.asc(),
-            code_use_authorizations::id.asc(),
-        ))
-        .select(Authorization::as_select())
-        .load(connection)
-}
-
-pub fn insert_authorization(
-    connection: &mut PgConnection,
-    authorization: &Authorization,
-) -> QueryResult<Authorization> {
-    diesel::insert_into(code_use_authorizations::table)
-        .values(authorization)
-        .returning(Authorization::as_returning())
-        .get_result(connection)
-}
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = establishment_imports)]
-pub struct ImportRecord {
-    pub id: Uuid,
-    pub kind: String,
-    pub commodity: String,
-    pub list_date: NaiveDate,
-    pub source: String,
-    pub complete: bool,
-    pub format: String,
-    pub row_count: i32,
-    pub content_sha256: Vec<u8>,
-    pub added: i32,
-    pub updated: i32,
-    pub unchanged: i32,
-    pub revoked: i32,
-    pub imported_by_key_id: Option<Uuid>,
-}
-
-pub fn insert_import(connection: &mut PgConnection, record: &ImportRecord) -> QueryResult<()> {
-    diesel::insert_into(establishment_imports::table)
-        .values(record)
-        .execute(connection)
-        .map(|_| ())
 }
 
 /// Filters of the establishment listing.
@@ -368,7 +214,7 @@ pub fn list_page(
 ) -> QueryResult<Vec<Establishment>> {
     let mut query = establishments::table.select(Establishment::as_select()).into_boxed();
     if let Some(kind) = filter.kind {
-        query = query.filter(establishments::kind.eq(kind.as_str()));
+        query = query.filter(establishments::kind.eq(kind));
     }
     if let Some(commodity) = filter.commodity {
         query = query.filter(
@@ -423,22 +269,8 @@ pub fn with_codes(
     codes: &[String],
 ) -> QueryResult<Vec<Establishment>> {
     establishments::table
-        .filter(establishments::kind.eq(kind.as_str()))
+        .filter(establishments::kind.eq(kind))
         .filter(establishments::code.eq_any(codes))
         .select(Establishment::as_select())
-        .load(connection)
-}
-
-/// Authorisations of these establishments valid on `date`.
-pub fn authorizations_valid_on(
-    connection: &mut PgConnection,
-    establishment_ids: &[Uuid],
-    date: NaiveDate,
-) -> QueryResult<Vec<Authorization>> {
-    code_use_authorizations::table
-        .filter(code_use_authorizations::establishment_id.eq_any(establishment_ids))
-        .filter(code_use_authorizations::valid_from.le(date))
-        .filter(code_use_authorizations::valid_until.ge(date))
-        .select(Authorization::as_select())
         .load(connection)
 }

@@ -2,8 +2,9 @@
 
 use super::consignments::Consignment;
 use super::schema::{consignment_decisions, consignments, inspections};
+use crate::domain::consignment::status::{ConsignmentStatus, Decision, RejectionReason};
+use crate::domain::protocol::ProtocolCode;
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::dsl::now;
 use diesel::prelude::*;
 use serde_json::Value;
 use uuid::Uuid;
@@ -42,8 +43,8 @@ pub fn of_consignment(connection: &mut PgConnection, consignment_id: Uuid) -> Qu
 pub struct DecisionRecord {
     pub id: Uuid,
     pub consignment_id: Uuid,
-    pub decision: String,
-    pub reason_code: Option<String>,
+    pub decision: Decision,
+    pub reason_code: Option<RejectionReason>,
     pub reason: Option<String>,
     pub authority_organization_id: Uuid,
     pub decided_by_key_id: Option<Uuid>,
@@ -57,32 +58,15 @@ pub fn insert_decision(connection: &mut PgConnection, decision: &DecisionRecord)
         .map(|_| ())
 }
 
-/// Moves a submitted consignment to `to`; `None` when it is no longer submitted (another
-/// decision won the race).
-pub fn decide(connection: &mut PgConnection, id: Uuid, to: &str) -> QueryResult<Option<Consignment>> {
-    let decided_at = if to == "returned" { None } else { Some(Utc::now()) };
-    diesel::update(consignments::table.find(id))
-        .filter(consignments::status.eq("submitted"))
-        .set((
-            consignments::status.eq(to),
-            consignments::decided_at.eq(decided_at),
-            consignments::version.eq(consignments::version + 1),
-            consignments::updated_at.eq(now),
-        ))
-        .returning(Consignment::as_returning())
-        .get_result(connection)
-        .optional()
-}
-
 /// Submitted consignments of `protocols`, oldest submission first, one page plus one row.
 pub fn queue_page(
     connection: &mut PgConnection,
-    protocols: &[&str],
+    protocols: &[ProtocolCode],
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<Consignment>> {
     let mut query = consignments::table
-        .filter(consignments::status.eq("submitted"))
+        .filter(consignments::status.eq(ConsignmentStatus::Submitted))
         .filter(consignments::protocol.eq_any(protocols))
         .select(Consignment::as_select())
         .into_boxed();
@@ -103,7 +87,7 @@ pub fn queue_page(
 pub fn exporter_history(
     connection: &mut PgConnection,
     organization_id: Uuid,
-    protocol: &str,
+    protocol: ProtocolCode,
 ) -> QueryResult<(Option<NaiveDate>, Option<NaiveDate>)> {
     let first: Option<DateTime<Utc>> = consignments::table
         .filter(consignments::organization_id.eq(organization_id))
@@ -114,7 +98,7 @@ pub fn exporter_history(
         .inner_join(consignments::table)
         .filter(consignments::organization_id.eq(organization_id))
         .filter(consignments::protocol.eq(protocol))
-        .filter(consignment_decisions::decision.eq("rejected"))
+        .filter(consignment_decisions::decision.eq(Decision::Reject))
         .select(diesel::dsl::max(consignment_decisions::created_at))
         .first(connection)?;
     Ok((

@@ -3,13 +3,16 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod authorizations;
 pub mod bootstrap;
 pub mod certificates;
 pub mod consignments;
+pub mod establishment_imports;
 pub mod establishments;
 pub mod inspections;
 pub mod organizations;
 pub mod pool;
 pub mod schema;
+pub mod status_periods;
 
 pub use pool::Database;

@@ -1,6 +1,7 @@
 //! Queries on `organizations`.
 
 use super::schema::organizations;
+use crate::domain::organization::{Authority, OrganizationKind};
 use crate::domain::pagination::TimeIdCursor;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -13,10 +14,10 @@ pub const OPERATOR_ORGANIZATION_ID: Uuid = Uuid::from_u128(1);
 #[diesel(table_name = organizations)]
 pub struct Organization {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: OrganizationKind,
     pub name: String,
     pub tax_code: Option<String>,
-    pub authority: Option<String>,
+    pub authority: Option<Authority>,
     pub address: Option<String>,
     pub province: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -27,10 +28,10 @@ pub struct Organization {
 #[diesel(table_name = organizations)]
 pub struct NewOrganization {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: OrganizationKind,
     pub name: String,
     pub tax_code: Option<String>,
-    pub authority: Option<String>,
+    pub authority: Option<Authority>,
     pub address: Option<String>,
     pub province: Option<String>,
 }

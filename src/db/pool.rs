@@ -131,7 +131,11 @@ impl Database {
     {
         let pool = self.pool.clone();
         let metrics = self.metrics.clone();
+        // The blocking thread has no span of its own: carry the request's, so every log line
+        // written during the work names its request id.
+        let span = tracing::Span::current();
         actix_web::web::block(move || {
+            let _entered = span.enter();
             let started = Instant::now();
             let checkout = pool.get();
             metrics.record_pool_wait(started.elapsed(), checkout.is_err());
@@ -153,6 +157,12 @@ impl Database {
         T: Send + 'static,
     {
         self.run(move |connection| connection.transaction(work)).await
+    }
+
+    /// Whether the database answers within the pool timeout.
+    pub async fn ping(&self) -> Result<(), ApiError> {
+        self.run(|connection| connection.batch_execute("SELECT 1").map_err(ApiError::from))
+            .await
     }
 
     pub fn pool_snapshot(&self) -> PoolSnapshot {

@@ -5,39 +5,25 @@
 //! would cost tens of milliseconds each time, and a 256-bit random secret needs no stretching.
 
 use super::organization::OrganizationKind;
+use super::text_enum::text_enum;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 const KEY_PREFIX: &str = "aq_";
 /// Characters of the key kept in clear (`aq_` and 8 more) so people can tell keys apart.
 const DISPLAY_PREFIX_LEN: usize = 11;
 
-/// What a key may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Exporter,
-    Inspector,
+text_enum! {
+    /// What a key may do.
+    pub enum Role {
+        Admin = "admin",
+        Exporter = "exporter",
+        Inspector = "inspector",
+    }
 }
 
 impl Role {
-    pub const VARIANTS: [Role; 3] = [Self::Admin, Self::Exporter, Self::Inspector];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Exporter => "exporter",
-            Self::Inspector => "inspector",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::VARIANTS.into_iter().find(|role| role.as_str() == text)
-    }
-
     /// Exporter keys live only in exporter organisations and inspector keys only in
     /// authorities; an admin key may belong to any organisation.
     pub fn allowed_in(self, kind: OrganizationKind) -> bool {

@@ -3,6 +3,7 @@
 //! stored event breaks every hash from that point on. Verification recomputes the chain.
 
 use super::canonical_json::to_canonical_bytes;
+use super::text_enum::text_enum;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -136,6 +137,55 @@ impl ChainVerifier {
 /// Lower-case hexadecimal, for hashes shown to clients.
 pub fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Who made a change and in which request.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub key_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
+    pub request_id: String,
+}
+
+text_enum! {
+    /// What an audit event records: `<entity type>.<what happened>`.
+    pub enum AuditAction {
+        OrganizationCreated = "organization.created",
+        ApiKeyCreated = "api_key.created",
+        ApiKeyRevoked = "api_key.revoked",
+        EstablishmentCreated = "establishment.created",
+        EstablishmentUpdated = "establishment.updated",
+        EstablishmentStatusChanged = "establishment.status_changed",
+        EstablishmentAuthorizationAdded = "establishment.authorization_added",
+        EstablishmentImportApplied = "establishment_import.applied",
+        ConsignmentCreated = "consignment.created",
+        ConsignmentUpdated = "consignment.updated",
+        ConsignmentSubmitted = "consignment.submitted",
+        ConsignmentCancelled = "consignment.cancelled",
+        ConsignmentInspected = "consignment.inspected",
+        ConsignmentApproved = "consignment.approved",
+        ConsignmentRejected = "consignment.rejected",
+        ConsignmentReturned = "consignment.returned",
+        ConsignmentCorrected = "consignment.corrected",
+        CertificateIssued = "certificate.issued",
+        CertificateRevoked = "certificate.revoked",
+        CertificateReplaced = "certificate.replaced",
+    }
+}
+
+impl AuditAction {
+    /// The kind of entity the event is about: the part before the dot.
+    pub fn entity_type(self) -> &'static str {
+        self.as_str().split('.').next().unwrap_or_default()
+    }
+}
+
+/// What changed.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub action: AuditAction,
+    pub entity_id: String,
+    pub state: Value,
 }
 
 #[cfg(test)]

@@ -1,28 +1,22 @@
 //! Who may do what: one explicit matrix of roles and actions.
 
 use super::api_key::Role;
+use super::text_enum::text_enum;
 
-/// Everything a key can ask for that is not open to every authenticated key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    ManageOrganizations,
-    ManageApiKeys,
-    ReadAuditTrail,
-    /// Create and change establishments, their status and authorisations, and import lists.
-    ManageRegistry,
-    /// Declare, edit, check, submit and cancel the organisation's own consignments.
-    DeclareConsignments,
-    /// Inspect and decide consignments, and revoke or replace certificates, for the authority.
-    Inspect,
-}
-
-impl Action {
-    pub const VARIANTS: [Action; 4] = [
-        Self::ManageOrganizations,
-        Self::ManageApiKeys,
-        Self::ReadAuditTrail,
-        Self::ManageRegistry,
-    ];
+text_enum! {
+    /// Everything a key can ask for that is not open to every authenticated key. `VARIANTS`
+    /// comes from this list, so the authorisation test covers every action.
+    pub enum Action {
+        ManageOrganizations = "manage_organizations",
+        ManageApiKeys = "manage_api_keys",
+        ReadAuditTrail = "read_audit_trail",
+        /// Create and change establishments, their status and authorisations, and import lists.
+        ManageRegistry = "manage_registry",
+        /// Declare, edit, check, submit and cancel the organisation's own consignments.
+        DeclareConsignments = "declare_consignments",
+        /// Inspect and decide consignments, and revoke or replace certificates, for the authority.
+        Inspect = "inspect",
+    }
 }
 
 /// Whether `role` may perform `action`.

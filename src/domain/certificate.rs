@@ -10,6 +10,7 @@ use super::consignment::model::ConsignmentBody;
 use super::inspection::InspectionInput;
 use super::protocol::ProtocolCode;
 use super::protocol::catalogue::{ParameterValue, ProtocolVersion};
+use super::text_enum::text_enum;
 use chrono::NaiveDate;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::Serialize;
@@ -17,11 +18,11 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CertificateKind {
-    Phytosanitary,
-    Veterinary,
+text_enum! {
+    pub enum CertificateKind {
+        Phytosanitary = "phytosanitary",
+        Veterinary = "veterinary",
+    }
 }
 
 impl CertificateKind {
@@ -30,13 +31,6 @@ impl CertificateKind {
             Self::Phytosanitary
         } else {
             Self::Veterinary
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Phytosanitary => "phytosanitary",
-            Self::Veterinary => "veterinary",
         }
     }
 
@@ -53,12 +47,12 @@ pub fn format_number(kind: CertificateKind, year: i32, serial: i64) -> String {
     format!("VN-{}-{year}-{serial:06}", kind.prefix())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CertificateStatus {
-    Valid,
-    Revoked,
-    Replaced,
+text_enum! {
+    pub enum CertificateStatus {
+        Valid = "valid",
+        Revoked = "revoked",
+        Replaced = "replaced",
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,20 +62,6 @@ pub enum CertificateEvent {
 }
 
 impl CertificateStatus {
-    pub const VARIANTS: [Self; 3] = [Self::Valid, Self::Revoked, Self::Replaced];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Valid => "valid",
-            Self::Revoked => "revoked",
-            Self::Replaced => "replaced",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::VARIANTS.into_iter().find(|status| status.as_str() == text)
-    }
-
     /// Only a valid certificate can be revoked or replaced; both are final.
     pub fn after(self, event: CertificateEvent) -> Option<Self> {
         match (self, event) {

@@ -4,45 +4,24 @@
 //! is confirmed (`VN-BTPH-036`, a packing house; protocols.md §1.2).
 
 use super::field_violation::FieldViolation;
+use super::text_enum::text_enum;
 use chrono::NaiveDate;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EstablishmentKind {
-    Orchard,
-    PackingHouse,
-    ProcessingPlant,
-    CrocodileFarm,
-    Laboratory,
+text_enum! {
+    pub enum EstablishmentKind {
+        Orchard = "orchard",
+        PackingHouse = "packing_house",
+        ProcessingPlant = "processing_plant",
+        CrocodileFarm = "crocodile_farm",
+        Laboratory = "laboratory",
+    }
 }
 
 impl EstablishmentKind {
-    pub const VARIANTS: [Self; 5] = [
-        Self::Orchard,
-        Self::PackingHouse,
-        Self::ProcessingPlant,
-        Self::CrocodileFarm,
-        Self::Laboratory,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Orchard => "orchard",
-            Self::PackingHouse => "packing_house",
-            Self::ProcessingPlant => "processing_plant",
-            Self::CrocodileFarm => "crocodile_farm",
-            Self::Laboratory => "laboratory",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::VARIANTS.into_iter().find(|kind| kind.as_str() == text)
-    }
-
     /// The commodities an establishment of this kind can be approved for.
     pub fn allowed_commodities(self) -> &'static [Commodity] {
         match self {
@@ -67,50 +46,19 @@ impl EstablishmentKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Commodity {
-    Durian,
-    Coconut,
-    Crocodile,
-}
-
-impl Commodity {
-    pub const VARIANTS: [Self; 3] = [Self::Durian, Self::Coconut, Self::Crocodile];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Durian => "durian",
-            Self::Coconut => "coconut",
-            Self::Crocodile => "crocodile",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::VARIANTS.into_iter().find(|commodity| commodity.as_str() == text)
+text_enum! {
+    pub enum Commodity {
+        Durian = "durian",
+        Coconut = "coconut",
+        Crocodile = "crocodile",
     }
 }
 
-/// What a GACC-recognised laboratory may test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LabScope {
-    Cadmium,
-    AuramineO,
-}
-
-impl LabScope {
-    pub const VARIANTS: [Self; 2] = [Self::Cadmium, Self::AuramineO];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Cadmium => "cadmium",
-            Self::AuramineO => "auramine_o",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::VARIANTS.into_iter().find(|scope| scope.as_str() == text)
+text_enum! {
+    /// What a GACC-recognised laboratory may test.
+    pub enum LabScope {
+        Cadmium = "cadmium",
+        AuramineO = "auramine_o",
     }
 }
 

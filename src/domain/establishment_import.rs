@@ -9,6 +9,7 @@ use super::establishment::{
 };
 use super::field_violation::FieldViolation;
 use super::registry_status::{RegistryStatus, StatusPeriod, status_on};
+use super::text_enum::text_enum;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -18,6 +19,14 @@ use uuid::Uuid;
 pub const MAX_REPORTED_VIOLATIONS: usize = 100;
 /// Most rows one list may hold.
 pub const MAX_ROWS: usize = 200_000;
+
+text_enum! {
+    /// The format a list arrived in.
+    pub enum ListFormat {
+        Json = "json",
+        Csv = "csv",
+    }
+}
 
 /// What the list is.
 #[derive(Debug, Clone)]

@@ -19,3 +19,4 @@ pub mod pagination;
 pub mod protocol;
 pub mod qr;
 pub mod registry_status;
+pub mod text_enum;

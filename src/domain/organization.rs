@@ -4,59 +4,27 @@
 //! admin key.
 
 use super::field_violation::FieldViolation;
-use serde::{Deserialize, Serialize};
+use super::text_enum::text_enum;
 
-/// What kind of body an organisation is. Stored as text with a CHECK constraint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrganizationKind {
-    /// The body that runs this service; exactly one exists, created by the first migration.
-    Operator,
-    /// A Vietnamese exporting company.
-    Exporter,
-    /// A competent authority of MARD.
-    Authority,
-}
-
-impl OrganizationKind {
-    pub const VARIANTS: [OrganizationKind; 3] = [Self::Operator, Self::Exporter, Self::Authority];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Operator => "operator",
-            Self::Exporter => "exporter",
-            Self::Authority => "authority",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::VARIANTS.into_iter().find(|kind| kind.as_str() == text)
+text_enum! {
+    /// What kind of body an organisation is. Stored as text with a CHECK constraint.
+    pub enum OrganizationKind {
+        /// The body that runs this service; exactly one exists, created by the first migration.
+        Operator = "operator",
+        /// A Vietnamese exporting company.
+        Exporter = "exporter",
+        /// A competent authority of MARD.
+        Authority = "authority",
     }
 }
 
-/// The competent authority an `authority` organisation stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Authority {
-    /// Plant Protection Department: fresh durian, frozen durian and coconut.
-    #[serde(rename = "PPD")]
-    Ppd,
-    /// Department of Animal Health: farmed crocodiles.
-    #[serde(rename = "DAH")]
-    Dah,
-}
-
-impl Authority {
-    pub const VARIANTS: [Authority; 2] = [Self::Ppd, Self::Dah];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ppd => "PPD",
-            Self::Dah => "DAH",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::VARIANTS.into_iter().find(|authority| authority.as_str() == text)
+text_enum! {
+    /// The competent authority an `authority` organisation stands for.
+    pub enum Authority {
+        /// Plant Protection Department: fresh durian, frozen durian and coconut.
+        Ppd = "PPD",
+        /// Department of Animal Health: farmed crocodiles.
+        Dah = "DAH",
     }
 }
 

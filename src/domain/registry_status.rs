@@ -9,32 +9,18 @@
 
 use super::establishment::Commodity;
 use super::field_violation::FieldViolation;
+use super::text_enum::text_enum;
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RegistryStatus {
-    Approved,
-    Suspended,
-    Revoked,
+text_enum! {
+    pub enum RegistryStatus {
+        Approved = "approved",
+        Suspended = "suspended",
+        Revoked = "revoked",
+    }
 }
 
 impl RegistryStatus {
-    pub const VARIANTS: [Self; 3] = [Self::Approved, Self::Suspended, Self::Revoked];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Approved => "approved",
-            Self::Suspended => "suspended",
-            Self::Revoked => "revoked",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::VARIANTS.into_iter().find(|status| status.as_str() == text)
-    }
-
     /// Tie-break rank for periods that start the same day; higher wins.
     pub fn severity(self) -> i16 {
         match self {

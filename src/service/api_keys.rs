@@ -1,15 +1,15 @@
 //! Issuing, listing and revoking API keys.
 
-use super::views::{ApiKeyView, CreatedApiKeyView, Page, to_json};
+use super::views::{ApiKeyView, CreatedApiKeyView, OrganizationView, Page, to_json};
 use crate::db::api_keys::{self, NewApiKey};
 use crate::db::audit::{self, Actor, Change};
 use crate::db::organizations::{self, OPERATOR_ORGANIZATION_ID};
 use crate::domain::api_key::{Role, key_from_random_bytes};
+use crate::domain::audit::AuditAction;
 use crate::domain::field_violation::FieldViolation;
-use crate::domain::organization::OrganizationKind;
 use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
-use diesel::PgConnection;
+use diesel::{Connection, PgConnection};
 use uuid::Uuid;
 
 fn random_bytes() -> Result<[u8; 32], ApiError> {
@@ -21,7 +21,7 @@ fn random_bytes() -> Result<[u8; 32], ApiError> {
 fn audit_key(
     connection: &mut PgConnection,
     actor: &Actor,
-    action: &'static str,
+    action: AuditAction,
     view: &ApiKeyView,
 ) -> Result<(), ApiError> {
     audit::append(
@@ -29,7 +29,6 @@ fn audit_key(
         actor,
         Change {
             action,
-            entity_type: "api_key",
             entity_id: view.id.to_string(),
             state: to_json(view)?,
         },
@@ -47,8 +46,7 @@ pub fn create(
 ) -> Result<CreatedApiKeyView, ApiError> {
     let organization = organizations::find(connection, organization_id)?
         .ok_or_else(|| ApiError::not_found(format!("No organisation has id {organization_id}.")))?;
-    let kind = OrganizationKind::parse(&organization.kind)
-        .ok_or_else(|| anyhow::anyhow!("organisation {organization_id} has unknown kind {}", organization.kind))?;
+    let kind = organization.kind;
     if !role.allowed_in(kind) {
         return Err(ApiError::invalid(FieldViolation::new(
             "/role",
@@ -67,7 +65,7 @@ pub fn create(
             id: Uuid::now_v7(),
             organization_id,
             organization_kind: organization.kind,
-            role: role.as_str().to_owned(),
+            role,
             label,
             display_prefix: generated.display_prefix,
             key_hash: generated.hash.to_vec(),
@@ -75,7 +73,7 @@ pub fn create(
         },
     )?;
     let view = ApiKeyView::from(row);
-    audit_key(connection, actor, "api_key.created", &view)?;
+    audit_key(connection, actor, AuditAction::ApiKeyCreated, &view)?;
     Ok(CreatedApiKeyView {
         key: view,
         secret: generated.secret,
@@ -102,7 +100,7 @@ pub fn revoke(connection: &mut PgConnection, actor: &Actor, id: Uuid) -> Result<
     match api_keys::revoke(connection, id, actor.key_id)? {
         Some(row) => {
             let view = ApiKeyView::from(row);
-            audit_key(connection, actor, "api_key.revoked", &view)?;
+            audit_key(connection, actor, AuditAction::ApiKeyRevoked, &view)?;
             Ok(view)
         }
         None => match api_keys::find(connection, id)? {
@@ -139,4 +137,29 @@ pub fn list_for_organization(
         },
         ApiKeyView::from,
     ))
+}
+
+/// Creates an admin key for the `admin-key` command (and test setup): no key acts, so the
+/// audit event names the service itself. Returns the secret, shown this once.
+pub fn create_admin_key_from_command(connection: &mut PgConnection, label: &str) -> Result<String, ApiError> {
+    let actor = Actor {
+        key_id: None,
+        organization_id: None,
+        request_id: "admin-key-command".to_owned(),
+    };
+    connection
+        .transaction(|connection| create_operator_admin(connection, &actor, label))
+        .map(|created| created.secret)
+}
+
+/// The calling key and its organisation, for `GET /v1/me`.
+pub fn whoami(
+    connection: &mut PgConnection,
+    key_id: Uuid,
+    organization_id: Uuid,
+) -> Result<(ApiKeyView, OrganizationView), ApiError> {
+    let key =
+        api_keys::find(connection, key_id)?.ok_or_else(|| ApiError::not_found("The calling key no longer exists."))?;
+    let organization = super::organizations::get(connection, organization_id)?;
+    Ok((ApiKeyView::from(key), organization))
 }

@@ -1,7 +1,8 @@
 //! Reading and verifying the audit chain.
 
 use super::views::{AuditEventView, Page};
-use crate::db::audit::{self, AuditFilter};
+use crate::db::audit;
+pub use crate::db::audit::AuditFilter;
 use crate::domain::audit::{BrokenLink, ChainBreak, ChainVerifier, to_hex};
 use crate::domain::pagination::SeqCursor;
 use crate::error::ApiError;

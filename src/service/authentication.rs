@@ -30,13 +30,10 @@ pub fn authenticate(connection: &mut PgConnection, token: &str) -> Result<Option
     if stale {
         api_keys::touch_last_used(connection, key.id)?;
     }
-    let role = Role::parse(&key.role).ok_or_else(|| anyhow::anyhow!("key {} has unknown role {}", key.id, key.role))?;
-    let organization_kind = OrganizationKind::parse(&key.organization_kind)
-        .ok_or_else(|| anyhow::anyhow!("key {} has unknown organisation kind {}", key.id, key.organization_kind))?;
     Ok(Some(Principal {
         key_id: key.id,
         organization_id: key.organization_id,
-        organization_kind,
-        role,
+        organization_kind: key.organization_kind,
+        role: key.role,
     }))
 }

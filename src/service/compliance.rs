@@ -32,13 +32,11 @@ pub fn load_facts(
     }
     let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
     let mut periods: HashMap<Uuid, Vec<_>> = HashMap::new();
-    for row in store::periods_for_commodity(connection, &ids, commodity)? {
-        if let Some(period) = row.period() {
-            periods.entry(row.establishment_id).or_default().push(period);
-        }
+    for row in crate::db::status_periods::periods_for_commodity(connection, &ids, commodity)? {
+        periods.entry(row.establishment_id).or_default().push(row.period());
     }
     let mut authorized: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for authorization in store::authorizations_valid_on(connection, &ids, date)? {
+    for authorization in crate::db::authorizations::authorizations_valid_on(connection, &ids, date)? {
         authorized
             .entry(authorization.establishment_id)
             .or_default()
@@ -46,9 +44,7 @@ pub fn load_facts(
     }
     let mut facts = RegistryFacts::default();
     for row in rows {
-        let Some(kind) = EstablishmentKind::parse(&row.kind) else {
-            continue;
-        };
+        let kind = row.kind;
         let fields = row.fields();
         let status = if fields.commodities.contains(&commodity) {
             status_on(

@@ -2,9 +2,12 @@
 //! another organisation's consignment answers 404, so its existence is not revealed.
 
 use super::compliance;
+use super::input::from_value;
 use super::views::{Page, timestamp, to_json};
 use crate::db::audit::{self, Actor, Change};
-use crate::db::consignments::{self as store, ConsignmentFilter, IdempotencyRecord, NewConsignment};
+pub use crate::db::consignments::ConsignmentFilter;
+use crate::db::consignments::{self as store, IdempotencyRecord, NewConsignment};
+use crate::domain::audit::AuditAction;
 use crate::domain::canonical_json::to_canonical_bytes;
 use crate::domain::consignment::model::ConsignmentBody;
 use crate::domain::consignment::status::{ConsignmentStatus, ExporterEvent};
@@ -60,11 +63,6 @@ pub fn view(row: &store::Consignment) -> Value {
     Value::Object(map)
 }
 
-/// The entity tag of a consignment version.
-pub fn etag(version: i32) -> String {
-    format!("\"v{version}\"")
-}
-
 /// A declaration as the JSON that is stored.
 pub fn body_json(body: &ConsignmentBody) -> Result<Value, ApiError> {
     to_json(body)
@@ -73,7 +71,7 @@ pub fn body_json(body: &ConsignmentBody) -> Result<Value, ApiError> {
 fn audit_change(
     connection: &mut PgConnection,
     actor: &Actor,
-    action: &'static str,
+    action: AuditAction,
     row: &store::Consignment,
 ) -> Result<(), ApiError> {
     audit::append(
@@ -81,7 +79,6 @@ fn audit_change(
         actor,
         Change {
             action,
-            entity_type: "consignment",
             entity_id: row.id.to_string(),
             state: view(row),
         },
@@ -141,8 +138,8 @@ pub fn create(
         &NewConsignment {
             id: Uuid::now_v7(),
             organization_id,
-            protocol: declaration.protocol.as_str().to_owned(),
-            status: ConsignmentStatus::Draft.as_str().to_owned(),
+            protocol: declaration.protocol,
+            status: ConsignmentStatus::Draft,
             planned_departure_date: declaration.body.planned_departure_date,
             body: body_json(&declaration.body)?,
             version: 1,
@@ -159,15 +156,10 @@ pub fn create(
             response_body: response.clone(),
         };
         if !store::claim_idempotency_key(connection, &record)? {
-            return Err(ApiError::Conflict {
-                code: "idempotency_key_in_use",
-                detail:
-                    "A request with this Idempotency-Key completed while this one ran; repeat it to get that response."
-                        .into(),
-            });
+            return Err(ApiError::IdempotencyKeyInUse);
         }
     }
-    audit_change(connection, actor, "consignment.created", &row)?;
+    audit_change(connection, actor, AuditAction::ConsignmentCreated, &row)?;
     Ok(Created::New(response))
 }
 
@@ -176,17 +168,8 @@ fn load(connection: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Resul
         .ok_or_else(|| ApiError::not_found(format!("No consignment {id} of yours exists.")))
 }
 
-fn status_of(row: &store::Consignment) -> Result<ConsignmentStatus, ApiError> {
-    ConsignmentStatus::parse(&row.status).ok_or_else(|| {
-        ApiError::Internal(anyhow::anyhow!(
-            "consignment {} has unknown status {}",
-            row.id,
-            row.status
-        ))
-    })
-}
-
-fn not_now(row: &store::Consignment, what: &str) -> ApiError {
+/// 409: the consignment's status does not allow `what` now.
+pub fn not_now(row: &store::Consignment, what: &str) -> ApiError {
     ApiError::Conflict {
         code: "invalid_state",
         detail: format!("A {} consignment cannot be {what}.", row.status),
@@ -227,7 +210,7 @@ pub fn list(
     ))
 }
 
-/// Applies a merge patch to the stored declaration, re-checks its shape with `validate`, and
+/// Applies a merge patch to the stored declaration, re-checks its shape, and
 /// stores it if the version still matches.
 pub fn patch(
     connection: &mut PgConnection,
@@ -236,37 +219,34 @@ pub fn patch(
     id: Uuid,
     if_match: i32,
     patch: &Value,
-    validate: impl FnOnce(Value) -> Result<ConsignmentBody, ApiError>,
 ) -> Result<(Value, i32), ApiError> {
     let row = load(connection, organization_id, id)?;
     if row.version != if_match {
-        return Err(ApiError::PreconditionFailed {
-            detail: format!(
-                "The consignment is at {}, not {}; reload it and apply your change again.",
-                etag(row.version),
-                etag(if_match)
-            ),
+        return Err(ApiError::StaleVersion {
+            entity: "consignment",
+            current: row.version,
+            expected: if_match,
         });
     }
-    let status = status_of(&row)?;
-    if status.after(ExporterEvent::Edit).is_none() {
-        return Err(not_now(&row, "edited"));
-    }
+    let status = row
+        .status
+        .after(ExporterEvent::Edit)
+        .ok_or_else(|| not_now(&row, "edited"))?;
     let mut merged = row.body.clone();
     crate::domain::consignment::merge_patch::apply(&mut merged, patch);
-    let declaration = declaration(validate(merged)?)?;
+    let declaration = declaration(from_value::<ConsignmentBody>(merged)?)?;
     let body = body_json(&declaration.body)?;
     let updated = store::update_body(
         connection,
         id,
         row.version,
-        &[status.as_str()],
-        declaration.protocol.as_str(),
+        status,
+        declaration.protocol,
         declaration.body.planned_departure_date,
         &body,
     )?
     .ok_or_else(lost_race)?;
-    audit_change(connection, actor, "consignment.updated", &updated)?;
+    audit_change(connection, actor, AuditAction::ConsignmentUpdated, &updated)?;
     Ok((view(&updated), updated.version))
 }
 
@@ -310,14 +290,16 @@ pub fn submit(
 ) -> Result<(Value, i32), ApiError> {
     let row = load(connection, organization_id, id)?;
     if let Some(expected) = if_match.filter(|expected| *expected != row.version) {
-        return Err(ApiError::PreconditionFailed {
-            detail: format!("The consignment is at {}, not {}.", etag(row.version), etag(expected)),
+        return Err(ApiError::StaleVersion {
+            entity: "consignment",
+            current: row.version,
+            expected,
         });
     }
-    let status = status_of(&row)?;
-    if status.after(ExporterEvent::Submit).is_none() {
-        return Err(not_now(&row, "submitted"));
-    }
+    let to = row
+        .status
+        .after(ExporterEvent::Submit)
+        .ok_or_else(|| not_now(&row, "submitted"))?;
     let declaration = stored_declaration(&row)?;
     let report = compliance::run(
         connection,
@@ -331,8 +313,8 @@ pub fn submit(
     }
     let report_json = to_json(&report)?;
     let submitted =
-        store::mark_submitted(connection, id, row.version, &[status.as_str()], &report_json)?.ok_or_else(lost_race)?;
-    audit_change(connection, actor, "consignment.submitted", &submitted)?;
+        store::transition(connection, id, row.version, row.status, to, Some(&report_json))?.ok_or_else(lost_race)?;
+    audit_change(connection, actor, AuditAction::ConsignmentSubmitted, &submitted)?;
     Ok((view(&submitted), submitted.version))
 }
 
@@ -344,11 +326,11 @@ pub fn cancel(
     id: Uuid,
 ) -> Result<(Value, i32), ApiError> {
     let row = load(connection, organization_id, id)?;
-    let status = status_of(&row)?;
-    if status.after(ExporterEvent::Cancel).is_none() {
-        return Err(not_now(&row, "cancelled"));
-    }
-    let cancelled = store::mark_cancelled(connection, id, row.version, &[status.as_str()])?.ok_or_else(lost_race)?;
-    audit_change(connection, actor, "consignment.cancelled", &cancelled)?;
+    let to = row
+        .status
+        .after(ExporterEvent::Cancel)
+        .ok_or_else(|| not_now(&row, "cancelled"))?;
+    let cancelled = store::transition(connection, id, row.version, row.status, to, None)?.ok_or_else(lost_race)?;
+    audit_change(connection, actor, AuditAction::ConsignmentCancelled, &cancelled)?;
     Ok((view(&cancelled), cancelled.version))
 }

@@ -1,9 +1,11 @@
 //! JSON shapes of the establishment registry, used in responses and audited states.
 
 use super::views::timestamp;
-use crate::db::establishments::{Authorization, Establishment, StatusPeriodRow};
-use crate::domain::establishment::{Commodity, Source};
-use crate::domain::registry_status::{StatusPeriod, deciding_period};
+use crate::db::authorizations::Authorization;
+use crate::db::establishments::Establishment;
+use crate::db::status_periods::StatusPeriodRow;
+use crate::domain::establishment::{Commodity, EstablishmentKind, Source};
+use crate::domain::registry_status::{RegistryStatus, StatusPeriod, deciding_period};
 use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
@@ -11,7 +13,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Serialize)]
 pub struct EstablishmentView {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: EstablishmentKind,
     pub code: String,
     pub name: String,
     pub address: String,
@@ -53,8 +55,8 @@ impl From<Establishment> for EstablishmentView {
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusPeriodView {
     pub id: Uuid,
-    pub commodity: String,
-    pub status: String,
+    pub commodity: Commodity,
+    pub status: RegistryStatus,
     pub effective_from: NaiveDate,
     pub effective_until: Option<NaiveDate>,
     pub reason: Option<String>,
@@ -67,8 +69,8 @@ impl From<&StatusPeriodRow> for StatusPeriodView {
     fn from(row: &StatusPeriodRow) -> Self {
         Self {
             id: row.id,
-            commodity: row.commodity.clone(),
-            status: row.status.clone(),
+            commodity: row.commodity,
+            status: row.status,
             effective_from: row.effective_from,
             effective_until: row.effective_until,
             reason: row.reason.clone(),
@@ -131,10 +133,7 @@ pub struct EstablishmentDetailView {
 
 /// Computes the per-commodity status on `date` with the domain rule.
 pub fn status_on_view(commodities: &[String], periods: &[StatusPeriodRow], date: NaiveDate) -> StatusOnView {
-    let parsed: Vec<(Uuid, StatusPeriod)> = periods
-        .iter()
-        .filter_map(|row| row.period().map(|p| (row.id, p)))
-        .collect();
+    let parsed: Vec<(Uuid, StatusPeriod)> = periods.iter().map(|row| (row.id, row.period())).collect();
     let commodities = commodities
         .iter()
         .filter_map(|text| Commodity::parse(text))

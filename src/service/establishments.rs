@@ -6,14 +6,15 @@ use super::establishment_views::{
 };
 use super::views::{Page, to_json};
 use crate::db::audit::{self, Actor, Change};
-use crate::db::establishments::{
-    self as store, Authorization, EstablishmentFilter, EstablishmentValues, ImportRecord, NewStatusPeriod,
-};
+use crate::db::authorizations::{self as authorization_store, Authorization};
+pub use crate::db::establishments::EstablishmentFilter;
+use crate::db::establishments::{self as store, EstablishmentValues};
 use crate::db::organizations;
+use crate::db::status_periods::{self as period_store, NewStatusPeriod};
+use crate::domain::audit::AuditAction;
 use crate::domain::establishment::{
     CodePatterns, EstablishmentDraft, EstablishmentInput, EstablishmentKind, normalize_code, validate_establishment,
 };
-use crate::domain::establishment_import::{Existing, ImportSummary, ListMeta, plan};
 use crate::domain::field_violation::FieldViolation;
 use crate::domain::organization::OrganizationKind;
 use crate::domain::pagination::KindCodeCursor;
@@ -22,8 +23,6 @@ use crate::error::ApiError;
 use chrono::NaiveDate;
 use diesel::PgConnection;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use serde::Serialize;
-use std::collections::HashMap;
 use uuid::Uuid;
 
 fn not_found(kind: EstablishmentKind, code: &str) -> ApiError {
@@ -38,7 +37,7 @@ fn load(connection: &mut PgConnection, kind: EstablishmentKind, code: &str) -> R
 /// The holder must be a registered exporter.
 fn check_exporter(connection: &mut PgConnection, id: Uuid, pointer: &str) -> Result<(), ApiError> {
     match organizations::find(connection, id)? {
-        Some(organization) if OrganizationKind::parse(&organization.kind) == Some(OrganizationKind::Exporter) => Ok(()),
+        Some(organization) if organization.kind == OrganizationKind::Exporter => Ok(()),
         Some(_) => Err(ApiError::invalid(FieldViolation::new(
             pointer,
             "not_an_exporter",
@@ -77,8 +76,7 @@ pub fn create(
         connection,
         actor,
         Change {
-            action: "establishment.created",
-            entity_type: "establishment",
+            action: AuditAction::EstablishmentCreated,
             entity_id: view.id.to_string(),
             state: to_json(&view)?,
         },
@@ -93,8 +91,8 @@ pub fn detail(
     on: NaiveDate,
 ) -> Result<EstablishmentDetailView, ApiError> {
     let row = load(connection, kind, code)?;
-    let periods = store::periods_of(connection, row.id)?;
-    let authorizations = store::authorizations_of(connection, row.id)?;
+    let periods = period_store::periods_of(connection, row.id)?;
+    let authorizations = authorization_store::authorizations_of(connection, row.id)?;
     let establishment = EstablishmentView::from(row);
     Ok(EstablishmentDetailView {
         status_on: status_on_view(&establishment.commodities, &periods, on),
@@ -164,8 +162,7 @@ pub fn patch(
         connection,
         actor,
         Change {
-            action: "establishment.updated",
-            entity_type: "establishment",
+            action: AuditAction::EstablishmentUpdated,
             entity_id: view.id.to_string(),
             state: to_json(&view)?,
         },
@@ -213,8 +210,8 @@ pub fn add_status_change(
             )));
         }
     }
-    let existing_rows = store::periods_of(connection, establishment.id)?;
-    let existing: Vec<StatusPeriod> = existing_rows.iter().filter_map(|row| row.period()).collect();
+    let existing_rows = period_store::periods_of(connection, establishment.id)?;
+    let existing: Vec<StatusPeriod> = existing_rows.iter().map(|row| row.period()).collect();
     let new: Vec<StatusPeriod> = commodities
         .iter()
         .map(|commodity| StatusPeriod {
@@ -233,8 +230,8 @@ pub fn add_status_change(
         .map(|period| NewStatusPeriod {
             id: Uuid::now_v7(),
             establishment_id: establishment.id,
-            commodity: period.commodity.as_str().to_owned(),
-            status: period.status.as_str().to_owned(),
+            commodity: period.commodity,
+            status: period.status,
             effective_from: period.effective_from,
             effective_until: period.effective_until,
             reason: change.reason.clone(),
@@ -243,7 +240,7 @@ pub fn add_status_change(
             created_by_key_id: actor.key_id,
         })
         .collect();
-    let inserted: Vec<StatusPeriodView> = store::insert_periods(connection, &rows)?
+    let inserted: Vec<StatusPeriodView> = period_store::insert_periods(connection, &rows)?
         .iter()
         .map(StatusPeriodView::from)
         .collect();
@@ -251,8 +248,7 @@ pub fn add_status_change(
         .iter()
         .map(|period| {
             Ok(Change {
-                action: "establishment.status_changed",
-                entity_type: "establishment",
+                action: AuditAction::EstablishmentStatusChanged,
                 entity_id: establishment.id.to_string(),
                 state: to_json(period)?,
             })
@@ -299,7 +295,7 @@ pub fn add_authorization(
         request.authorized_organization_id,
         "/authorized_organization_id",
     )?;
-    let row = store::insert_authorization(
+    let row = authorization_store::insert_authorization(
         connection,
         &Authorization {
             id: Uuid::now_v7(),
@@ -317,8 +313,7 @@ pub fn add_authorization(
         connection,
         actor,
         Change {
-            action: "establishment.authorization_added",
-            entity_type: "establishment",
+            action: AuditAction::EstablishmentAuthorizationAdded,
             entity_id: establishment.id.to_string(),
             state: to_json(&view)?,
         },
@@ -343,249 +338,11 @@ pub fn list(
         limit,
         |row| {
             KindCodeCursor {
-                kind: row.kind.clone(),
+                kind: row.kind.as_str().to_owned(),
                 code: row.code.clone(),
             }
             .encode()
         },
         EstablishmentView::from,
     ))
-}
-
-/// The outcome of an import.
-#[derive(Debug, Clone, Serialize)]
-pub struct ImportResultView {
-    pub id: Uuid,
-    pub kind: String,
-    pub commodity: String,
-    pub list_date: NaiveDate,
-    pub source: String,
-    pub complete: bool,
-    pub rows: usize,
-    pub summary: ImportSummary,
-}
-
-/// Applies a validated list. Call inside a transaction; nothing is written unless all of it is.
-pub fn import(
-    connection: &mut PgConnection,
-    actor: &Actor,
-    meta: &ListMeta,
-    drafts: Vec<EstablishmentDraft>,
-    format: &str,
-    content_sha256: [u8; 32],
-) -> Result<ImportResultView, ApiError> {
-    let started = std::time::Instant::now();
-    let import_id = Uuid::now_v7();
-    let row_count = drafts.len();
-    let codes: Vec<String> = drafts.iter().map(|draft| draft.code.clone()).collect();
-    let found = store::for_import(connection, meta.kind, &codes, meta.complete.then_some(meta.commodity))?;
-    let ids: Vec<Uuid> = found.iter().map(|row| row.id).collect();
-    let mut periods_by_id: HashMap<Uuid, Vec<StatusPeriod>> = HashMap::new();
-    for row in store::periods_for_commodity(connection, &ids, meta.commodity)? {
-        if let Some(period) = row.period() {
-            periods_by_id.entry(row.establishment_id).or_default().push(period);
-        }
-    }
-    let existing: Vec<Existing> = found
-        .iter()
-        .map(|row| Existing {
-            id: row.id,
-            code: row.code.clone(),
-            fields: row.fields(),
-            periods: periods_by_id.remove(&row.id).unwrap_or_default(),
-        })
-        .collect();
-    let reference = format!("import {import_id}");
-    let plan = plan(meta, drafts, existing, &reference, Uuid::now_v7);
-    tracing::debug!(
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "import: loaded and planned"
-    );
-
-    // The import row first: the periods reference it.
-    let summary = plan.summary;
-    let to_i32 = |count: u64| i32::try_from(count).unwrap_or(i32::MAX);
-    store::insert_import(
-        connection,
-        &ImportRecord {
-            id: import_id,
-            kind: meta.kind.as_str().to_owned(),
-            commodity: meta.commodity.as_str().to_owned(),
-            list_date: meta.list_date,
-            source: meta.source.clone(),
-            complete: meta.complete,
-            format: format.to_owned(),
-            row_count: i32::try_from(row_count).unwrap_or(i32::MAX),
-            content_sha256: content_sha256.to_vec(),
-            added: to_i32(summary.added),
-            updated: to_i32(summary.updated),
-            unchanged: to_i32(summary.unchanged),
-            revoked: to_i32(summary.revoked),
-            imported_by_key_id: actor.key_id,
-        },
-    )?;
-    let (added, updated): (Vec<_>, Vec<_>) = plan.upserts.iter().partition(|(_, _, is_new)| *is_new);
-    let new_values: Vec<EstablishmentValues> = added
-        .iter()
-        .map(|(id, draft, _)| EstablishmentValues::new(*id, draft))
-        .collect();
-    let changed_values: Vec<EstablishmentValues> = updated
-        .iter()
-        .map(|(id, draft, _)| EstablishmentValues::new(*id, draft))
-        .collect();
-    store::copy_new(connection, &new_values)?;
-    store::upsert_many(connection, &changed_values)?;
-    tracing::debug!(
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "import: establishments written"
-    );
-    let periods: Vec<NewStatusPeriod> = plan
-        .periods
-        .iter()
-        .map(|(establishment_id, period)| NewStatusPeriod {
-            id: Uuid::now_v7(),
-            establishment_id: *establishment_id,
-            commodity: period.commodity.as_str().to_owned(),
-            status: period.status.as_str().to_owned(),
-            effective_from: period.effective_from,
-            effective_until: period.effective_until,
-            reason: None,
-            reference: period.reference.clone(),
-            import_id: Some(import_id),
-            created_by_key_id: actor.key_id,
-        })
-        .collect();
-    store::copy_periods(connection, &periods)?;
-    tracing::debug!(
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "import: periods written"
-    );
-
-    let result = ImportResultView {
-        id: import_id,
-        kind: meta.kind.as_str().to_owned(),
-        commodity: meta.commodity.as_str().to_owned(),
-        list_date: meta.list_date,
-        source: meta.source.clone(),
-        complete: meta.complete,
-        rows: row_count,
-        summary,
-    };
-    audit::append_many(
-        connection,
-        actor,
-        import_changes(import_id, &result, &new_values, &changed_values, &periods)?,
-    )?;
-    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "import: audited");
-    Ok(result)
-}
-
-/// One event for the import, then one per establishment it touched, carrying the new state
-/// and the status periods the import gave it.
-fn import_changes(
-    import_id: Uuid,
-    result: &ImportResultView,
-    added: &[EstablishmentValues],
-    updated: &[EstablishmentValues],
-    periods: &[NewStatusPeriod],
-) -> Result<Vec<Change>, ApiError> {
-    let mut periods_of: HashMap<Uuid, Vec<&NewStatusPeriod>> = HashMap::new();
-    for period in periods {
-        periods_of.entry(period.establishment_id).or_default().push(period);
-    }
-    let mut changes = Vec::with_capacity(added.len() + updated.len() + periods_of.len() + 1);
-    changes.push(Change {
-        action: "establishment_import.applied",
-        entity_type: "establishment_import",
-        entity_id: import_id.to_string(),
-        state: to_json(result)?,
-    });
-    let written = added
-        .iter()
-        .map(|value| ("establishment.created", value))
-        .chain(updated.iter().map(|value| ("establishment.updated", value)));
-    for (action, value) in written {
-        let status_changes = periods_of.remove(&value.id).unwrap_or_default();
-        changes.push(Change {
-            action,
-            entity_type: "establishment",
-            entity_id: value.id.to_string(),
-            state: to_json(&ImportedEstablishmentState::new(value, status_changes))?,
-        });
-    }
-    let mut status_only: Vec<(Uuid, Vec<&NewStatusPeriod>)> = periods_of.into_iter().collect();
-    status_only.sort_by_key(|(id, _)| *id);
-    for (id, status_changes) in status_only {
-        changes.push(Change {
-            action: "establishment.status_changed",
-            entity_type: "establishment",
-            entity_id: id.to_string(),
-            state: serde_json::json!({ "id": id, "status_changes": status_changes.iter().map(|p| PeriodState::from(*p)).collect::<Vec<_>>() }),
-        });
-    }
-    Ok(changes)
-}
-
-/// A status period as recorded in an audit event.
-#[derive(Debug, Serialize)]
-struct PeriodState<'a> {
-    id: Uuid,
-    commodity: &'a str,
-    status: &'a str,
-    effective_from: NaiveDate,
-    effective_until: Option<NaiveDate>,
-    reference: &'a str,
-    import_id: Option<Uuid>,
-}
-
-impl<'a> From<&'a NewStatusPeriod> for PeriodState<'a> {
-    fn from(period: &'a NewStatusPeriod) -> Self {
-        Self {
-            id: period.id,
-            commodity: &period.commodity,
-            status: &period.status,
-            effective_from: period.effective_from,
-            effective_until: period.effective_until,
-            reference: &period.reference,
-            import_id: period.import_id,
-        }
-    }
-}
-
-/// The audited state of an establishment written by an import (timestamps are the database's).
-#[derive(Debug, Serialize)]
-struct ImportedEstablishmentState<'a> {
-    id: Uuid,
-    kind: &'a str,
-    code: &'a str,
-    name: &'a str,
-    address: &'a str,
-    province: Option<&'a str>,
-    commodities: Vec<&'a str>,
-    area_hectares: Option<f64>,
-    cites_registration: Option<&'a str>,
-    scopes: Vec<&'a str>,
-    source_list: &'a str,
-    source_date: NaiveDate,
-    status_changes: Vec<PeriodState<'a>>,
-}
-
-impl<'a> ImportedEstablishmentState<'a> {
-    fn new(value: &'a EstablishmentValues, status_changes: Vec<&'a NewStatusPeriod>) -> Self {
-        Self {
-            id: value.id,
-            kind: &value.kind,
-            code: &value.code,
-            name: &value.name,
-            address: &value.address,
-            province: value.province.as_deref(),
-            commodities: value.commodities.iter().flatten().map(String::as_str).collect(),
-            area_hectares: value.area_hectares,
-            cites_registration: value.cites_registration.as_deref(),
-            scopes: value.scopes.iter().flatten().map(String::as_str).collect(),
-            source_list: &value.source_list,
-            source_date: value.source_date,
-            status_changes: status_changes.into_iter().map(PeriodState::from).collect(),
-        }
-    }
 }

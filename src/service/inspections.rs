@@ -1,21 +1,21 @@
 //! Inspectors' use cases: the queue, inspections, and decisions. An inspector acts only on
 //! protocols its authority is competent for (PPD: plant products; DAH: crocodiles).
 
-use super::certificates::{IssueRequest, issue};
 use super::compliance;
-use super::consignments::{stored_declaration, view};
+use super::consignments::{not_now, stored_declaration, view};
+use super::inspector::{InspectorContext, competent_protocols};
+use super::issuance::{IssueRequest, issue};
 use super::views::{Page, timestamp, to_json};
-use crate::db::audit::{self, Actor, Change};
+use crate::db::audit::{self, Change};
 use crate::db::consignments::{self as consignment_store, Consignment};
 use crate::db::inspections::{self as store, DecisionRecord, Inspection};
-use crate::db::organizations;
+use crate::domain::audit::AuditAction;
 use crate::domain::certificate::CertificateSigner;
-use crate::domain::consignment::status::{ConsignmentStatus, Decision};
+use crate::domain::consignment::status::{ConsignmentStatus, Decision, RejectionReason};
 use crate::domain::field_violation::FieldViolation;
 use crate::domain::inspection::{
     ExporterHistory, InspectionInput, InspectionRecord, approval_blockers, check_inspection, required_sampling_rate,
 };
-use crate::domain::organization::Authority;
 use crate::domain::protocol::ProtocolCode;
 use crate::domain::protocol::catalogue::ProtocolVersion;
 use crate::error::ApiError;
@@ -25,51 +25,12 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-/// The inspector behind a request and the authority it speaks for.
-#[derive(Debug, Clone)]
-pub struct InspectorContext {
-    pub actor: Actor,
-    pub authority: Authority,
-    pub authority_organization_id: Uuid,
-    pub authority_name: String,
-}
-
-/// The protocols an authority is competent for.
-pub fn competent_protocols(authority: Authority) -> Vec<&'static str> {
-    ProtocolCode::VARIANTS
-        .into_iter()
-        .filter(|code| code.is_plant() == (authority == Authority::Ppd))
-        .map(ProtocolCode::as_str)
-        .collect()
-}
-
-/// Loads the authority of an inspector's organisation.
-pub fn context(
-    connection: &mut PgConnection,
-    actor: Actor,
-    organization_id: Uuid,
-) -> Result<InspectorContext, ApiError> {
-    let organization = organizations::find(connection, organization_id)?
-        .ok_or_else(|| ApiError::forbidden("The key's organisation no longer exists."))?;
-    let authority = organization
-        .authority
-        .as_deref()
-        .and_then(Authority::parse)
-        .ok_or_else(|| ApiError::forbidden("Only inspectors of PPD or DAH may inspect and decide."))?;
-    Ok(InspectorContext {
-        actor,
-        authority,
-        authority_organization_id: organization.id,
-        authority_name: organization.name,
-    })
-}
-
 /// A consignment this inspector may act on: 404 when it does not exist, 403 when another
 /// authority is competent for it.
 fn load(connection: &mut PgConnection, context: &InspectorContext, id: Uuid) -> Result<Consignment, ApiError> {
     let row = consignment_store::find_any(connection, id)?
         .ok_or_else(|| ApiError::not_found(format!("No consignment {id} exists.")))?;
-    if !competent_protocols(context.authority).contains(&row.protocol.as_str()) {
+    if row.protocol.competent_authority() != context.authority {
         return Err(ApiError::forbidden(format!(
             "{} is not competent for {}.",
             context.authority.as_str(),
@@ -79,22 +40,23 @@ fn load(connection: &mut PgConnection, context: &InspectorContext, id: Uuid) -> 
     Ok(row)
 }
 
-fn require_submitted(row: &Consignment, what: &str) -> Result<(), ApiError> {
-    if ConsignmentStatus::parse(&row.status) == Some(ConsignmentStatus::Submitted) {
-        Ok(())
-    } else {
-        Err(ApiError::Conflict {
-            code: "invalid_state",
-            detail: format!("A {} consignment cannot be {what}.", row.status),
-        })
-    }
+/// The status `decision` leads to; 409 when the consignment cannot be decided now.
+fn target_status(row: &Consignment, decision: Decision) -> Result<ConsignmentStatus, ApiError> {
+    row.status
+        .decided(decision)
+        .ok_or_else(|| not_now(row, decision.as_str()))
+}
+
+/// Moves the consignment to the decided status, conditionally on its version and status.
+fn decide(connection: &mut PgConnection, row: &Consignment, to: ConsignmentStatus) -> Result<Consignment, ApiError> {
+    consignment_store::transition(connection, row.id, row.version, row.status, to, None)?.ok_or_else(lost_race)
 }
 
 /// A queue entry: enough to pick the next consignment.
 #[derive(Debug, Serialize)]
 pub struct QueueEntry {
     pub id: Uuid,
-    pub protocol: String,
+    pub protocol: ProtocolCode,
     pub organization_id: Uuid,
     pub planned_departure_date: NaiveDate,
     pub submitted_at: Option<String>,
@@ -155,13 +117,15 @@ pub fn record_inspection(
     input: InspectionInput,
 ) -> Result<Value, ApiError> {
     let row = load(connection, context, id)?;
-    require_submitted(&row, "inspected")?;
+    if !row.status.accepts_inspection() {
+        return Err(not_now(&row, "inspected"));
+    }
     let declaration = stored_declaration(&row)?;
     let version = compliance::version_for(versions, declaration.protocol, declaration.body.planned_departure_date)?;
     check_inspection(version, &declaration.body, &input).map_err(ApiError::Validation)?;
     let required_rate = if declaration.protocol.is_plant() {
         let (first_submission, last_rejection) =
-            store::exporter_history(connection, row.organization_id, &row.protocol)?;
+            store::exporter_history(connection, row.organization_id, row.protocol)?;
         required_sampling_rate(
             version,
             ExporterHistory {
@@ -193,8 +157,7 @@ pub fn record_inspection(
         connection,
         &context.actor,
         Change {
-            action: "consignment.inspected",
-            entity_type: "consignment",
+            action: AuditAction::ConsignmentInspected,
             entity_id: row.id.to_string(),
             state: view.clone(),
         },
@@ -221,18 +184,6 @@ pub fn inspections_of(connection: &mut PgConnection, id: Uuid) -> Result<Vec<Ins
         .collect()
 }
 
-/// Reasons a rejection may give.
-pub const REJECTION_REASONS: [&str; 8] = [
-    "quarantine_pest_found",
-    "soil_or_plant_debris",
-    "registry_not_approved",
-    "lab_results_non_compliant",
-    "cold_chain_breach",
-    "animal_health",
-    "documents_non_compliant",
-    "other",
-];
-
 /// Who signs a certificate off, where and when.
 #[derive(Debug, Clone)]
 pub struct Signatory {
@@ -252,7 +203,7 @@ pub fn approve(
     signatory: Signatory,
 ) -> Result<Value, ApiError> {
     let row = load(connection, context, id)?;
-    require_submitted(&row, "approved")?;
+    let approved = target_status(&row, Decision::Approve)?;
     let declaration = stored_declaration(&row)?;
     let inspections = inspections_of(connection, id)?;
     let mut reasons: Vec<FieldViolation> = approval_blockers(declaration.protocol, &declaration.body, &inspections)
@@ -282,7 +233,7 @@ pub fn approve(
             report: Some(Box::new(report)),
         });
     }
-    let decided = store::decide(connection, id, Decision::Approve.as_str())?.ok_or_else(lost_race)?;
+    let decided = decide(connection, &row, approved)?;
     let version = compliance::version_for(versions, declaration.protocol, declaration.body.planned_departure_date)?;
     let inspection_inputs: Vec<InspectionInput> = inspections.into_iter().map(|record| record.input).collect();
     let certificate = issue(
@@ -324,7 +275,7 @@ fn record_decision(
     context: &InspectorContext,
     row: &Consignment,
     decision: Decision,
-    reason_code: Option<String>,
+    reason_code: Option<RejectionReason>,
     reason: Option<String>,
     report: Option<&crate::domain::protocol::check::ComplianceReport>,
 ) -> Result<(), ApiError> {
@@ -333,8 +284,8 @@ fn record_decision(
         &DecisionRecord {
             id: Uuid::now_v7(),
             consignment_id: row.id,
-            decision: decision.as_str().to_owned(),
-            reason_code: reason_code.clone(),
+            decision,
+            reason_code,
             reason: reason.clone(),
             authority_organization_id: context.authority_organization_id,
             decided_by_key_id: context.actor.key_id,
@@ -349,16 +300,15 @@ fn record_decision(
         );
     }
     let action = match decision {
-        Decision::Approve => "consignment.approved",
-        Decision::Reject => "consignment.rejected",
-        Decision::Return => "consignment.returned",
+        Decision::Approve => AuditAction::ConsignmentApproved,
+        Decision::Reject => AuditAction::ConsignmentRejected,
+        Decision::Return => AuditAction::ConsignmentReturned,
     };
     audit::append(
         connection,
         &context.actor,
         Change {
             action,
-            entity_type: "consignment",
             entity_id: row.id.to_string(),
             state,
         },
@@ -366,25 +316,18 @@ fn record_decision(
     Ok(())
 }
 
-/// Rejects (with a reason code from `REJECTION_REASONS`) or returns for correction.
+/// Rejects (with a reason code) or returns for correction.
 pub fn reject_or_return(
     connection: &mut PgConnection,
     context: &InspectorContext,
     id: Uuid,
     decision: Decision,
-    reason_code: Option<String>,
+    reason_code: Option<RejectionReason>,
     reason: String,
 ) -> Result<Value, ApiError> {
     let row = load(connection, context, id)?;
-    require_submitted(
-        &row,
-        if decision == Decision::Reject {
-            "rejected"
-        } else {
-            "returned"
-        },
-    )?;
-    let decided = store::decide(connection, id, decision.as_str())?.ok_or_else(lost_race)?;
+    let to = target_status(&row, decision)?;
+    let decided = decide(connection, &row, to)?;
     record_decision(connection, context, &decided, decision, reason_code, Some(reason), None)?;
     Ok(view(&decided))
 }

@@ -3,7 +3,8 @@
 use super::views::{OrganizationView, Page, to_json};
 use crate::db::audit::{self, Actor, Change};
 use crate::db::organizations::{self, NewOrganization};
-use crate::domain::organization::ValidOrganization;
+use crate::domain::audit::AuditAction;
+use crate::domain::organization::{OrganizationKind, ValidOrganization};
 use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
 use diesel::PgConnection;
@@ -24,7 +25,7 @@ pub fn create(
             province,
         } => NewOrganization {
             id: Uuid::now_v7(),
-            kind: "exporter".to_owned(),
+            kind: OrganizationKind::Exporter,
             name,
             tax_code: Some(tax_code.as_str().to_owned()),
             authority: None,
@@ -38,10 +39,10 @@ pub fn create(
             province,
         } => NewOrganization {
             id: Uuid::now_v7(),
-            kind: "authority".to_owned(),
+            kind: OrganizationKind::Authority,
             name,
             tax_code: None,
-            authority: Some(authority.as_str().to_owned()),
+            authority: Some(authority),
             address,
             province,
         },
@@ -61,8 +62,7 @@ pub fn create(
         connection,
         actor,
         Change {
-            action: "organization.created",
-            entity_type: "organization",
+            action: AuditAction::OrganizationCreated,
             entity_id: view.id.to_string(),
             state: to_json(&view)?,
         },

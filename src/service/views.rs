@@ -3,7 +3,9 @@
 use crate::db::api_keys::ApiKey;
 use crate::db::audit::AuditEvent;
 use crate::db::organizations::Organization;
+use crate::domain::api_key::Role;
 use crate::domain::audit::to_hex;
+use crate::domain::organization::{Authority, OrganizationKind};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -22,10 +24,10 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
 #[derive(Debug, Clone, Serialize)]
 pub struct OrganizationView {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: OrganizationKind,
     pub name: String,
     pub tax_code: Option<String>,
-    pub authority: Option<String>,
+    pub authority: Option<Authority>,
     pub address: Option<String>,
     pub province: Option<String>,
     pub created_at: String,
@@ -52,7 +54,7 @@ impl From<Organization> for OrganizationView {
 pub struct ApiKeyView {
     pub id: Uuid,
     pub organization_id: Uuid,
-    pub role: String,
+    pub role: Role,
     pub label: String,
     pub prefix: String,
     pub created_by_key_id: Option<Uuid>,

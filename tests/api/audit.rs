@@ -60,13 +60,13 @@ fn issuing_and_revoking_a_key_are_audited_without_the_secret() {
 }
 
 #[test]
-fn the_first_admin_key_is_audited_as_made_by_the_service() {
+fn an_admin_key_made_by_the_admin_key_command_is_audited_as_made_by_the_service() {
     let app = TestApp::spawn();
     let page = events(&app, "?limit=1");
     assert_eq!(page["items"][0]["seq"], 1);
     assert_eq!(page["items"][0]["action"], "api_key.created");
     assert_eq!(page["items"][0]["actor_key_id"], Value::Null);
-    assert_eq!(page["items"][0]["request_id"], "first-start");
+    assert_eq!(page["items"][0]["request_id"], "admin-key-command");
     assert_eq!(page["items"][0]["prev_hash"], "0".repeat(64));
 }
 

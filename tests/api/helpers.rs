@@ -5,12 +5,19 @@ use crate::contract;
 use crate::test_db::TestDatabase;
 use actix_web::HttpServer;
 use agri_quarantine::config::Config;
-use agri_quarantine::startup::{AppState, bootstrap_admin_key, build_app};
+use agri_quarantine::startup::build_app;
+use agri_quarantine::state::AppState;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::thread::JoinHandle;
 use std::time::Duration;
+
+/// Creates an admin key as the `admin-key` command does and returns its secret.
+pub fn create_admin_key(connection: &mut diesel::PgConnection) -> String {
+    agri_quarantine::service::api_keys::create_admin_key_from_command(connection, "test admin")
+        .expect("create an admin key")
+}
 
 /// A response, read whole.
 #[derive(Debug)]
@@ -63,9 +70,7 @@ impl TestApp {
 
     pub fn spawn_with(overrides: &[(&str, &str)]) -> Self {
         let db = TestDatabase::migrated();
-        let admin_key = bootstrap_admin_key(&mut db.connect())
-            .expect("bootstrap the admin key")
-            .expect("a fresh database has no admin key");
+        let admin_key = create_admin_key(&mut db.connect());
         let config = test_config(&db.url(), overrides);
         Self::serve(db, admin_key, config)
     }

@@ -4,6 +4,7 @@
 //! PostgreSQL database of its own.
 
 mod api_keys;
+mod architecture;
 mod audit;
 mod certificates;
 mod cli;
@@ -21,3 +22,4 @@ mod migrations;
 mod organizations;
 mod resilience;
 mod test_db;
+mod text_columns;

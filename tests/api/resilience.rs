@@ -1,7 +1,6 @@
 use crate::flaky_proxy::FlakyProxy;
-use crate::helpers::{TestApp, test_config};
+use crate::helpers::{TestApp, create_admin_key, test_config};
 use crate::test_db::TestDatabase;
-use agri_quarantine::startup::bootstrap_admin_key;
 use std::time::{Duration, Instant};
 
 fn eventually_ok(app: &TestApp, path: &str, key: &str) -> u16 {
@@ -19,9 +18,7 @@ fn eventually_ok(app: &TestApp, path: &str, key: &str) -> u16 {
 fn while_the_database_is_unreachable_database_routes_answer_503_within_5_seconds_and_recover_without_a_restart() {
     let proxy = FlakyProxy::start();
     let db = TestDatabase::migrated();
-    let admin_key = bootstrap_admin_key(&mut db.connect())
-        .expect("bootstrap")
-        .expect("first key");
+    let admin_key = create_admin_key(&mut db.connect());
     let config = test_config(
         &proxy.url_for(&db.name),
         &[("DB_POOL_TIMEOUT_MS", "2000"), ("DB_CONNECT_TIMEOUT_SECS", "1")],

@@ -1,17 +1,17 @@
 //! The consignment lifecycle: the exporter drafts, edits, submits and may cancel; an inspector
 //! of the competent authority approves, rejects or returns a submitted consignment.
 
-use serde::Serialize;
+use crate::domain::text_enum::text_enum;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConsignmentStatus {
-    Draft,
-    Submitted,
-    Returned,
-    Cancelled,
-    Approved,
-    Rejected,
+text_enum! {
+    pub enum ConsignmentStatus {
+        Draft = "draft",
+        Submitted = "submitted",
+        Returned = "returned",
+        Cancelled = "cancelled",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
 }
 
 /// What the exporter asks for.
@@ -22,50 +22,30 @@ pub enum ExporterEvent {
     Cancel,
 }
 
-/// What an inspector decides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    Approve,
-    Reject,
-    Return,
+text_enum! {
+    /// What an inspector decides, by the status it leads to (as the decisions table stores it).
+    pub enum Decision {
+        Approve = "approved",
+        Reject = "rejected",
+        Return = "returned",
+    }
 }
 
-impl Decision {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Approve => "approved",
-            Self::Reject => "rejected",
-            Self::Return => "returned",
-        }
+text_enum! {
+    /// Why an inspector rejects a consignment (a documented reason code is required).
+    pub enum RejectionReason {
+        QuarantinePestFound = "quarantine_pest_found",
+        SoilOrPlantDebris = "soil_or_plant_debris",
+        RegistryNotApproved = "registry_not_approved",
+        LabResultsNonCompliant = "lab_results_non_compliant",
+        ColdChainBreach = "cold_chain_breach",
+        AnimalHealth = "animal_health",
+        DocumentsNonCompliant = "documents_non_compliant",
+        Other = "other",
     }
 }
 
 impl ConsignmentStatus {
-    pub const VARIANTS: [Self; 6] = [
-        Self::Draft,
-        Self::Submitted,
-        Self::Returned,
-        Self::Cancelled,
-        Self::Approved,
-        Self::Rejected,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Submitted => "submitted",
-            Self::Returned => "returned",
-            Self::Cancelled => "cancelled",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::VARIANTS.into_iter().find(|status| status.as_str() == text)
-    }
-
     /// The status after an exporter's `event`, or `None` when it is not allowed now.
     pub fn after(self, event: ExporterEvent) -> Option<Self> {
         match (self, event) {
@@ -75,6 +55,11 @@ impl ConsignmentStatus {
             (Self::Submitted, ExporterEvent::Edit | ExporterEvent::Submit)
             | (Self::Cancelled | Self::Approved | Self::Rejected, _) => None,
         }
+    }
+
+    /// Inspections are recorded while the consignment awaits its decision.
+    pub fn accepts_inspection(self) -> bool {
+        self == Self::Submitted
     }
 
     /// The status after an inspector's `decision`; only a submitted consignment is decided.

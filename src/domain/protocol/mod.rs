@@ -7,45 +7,33 @@ pub mod check;
 pub mod facts;
 pub mod rules;
 
+use crate::domain::organization::Authority;
+use crate::domain::text_enum::text_enum;
 use serde::Serialize;
 
-/// The protocol a consignment ships under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
-pub enum ProtocolCode {
-    #[serde(rename = "vn-cn-durian-fresh-2022")]
-    DurianFresh,
-    #[serde(rename = "vn-cn-durian-frozen-2024")]
-    DurianFrozen,
-    #[serde(rename = "vn-cn-coconut-fresh-2024")]
-    CoconutFresh,
-    #[serde(rename = "vn-cn-crocodile-farmed-2024")]
-    CrocodileFarmed,
+text_enum! {
+    /// The protocol a consignment ships under.
+    pub enum ProtocolCode {
+        DurianFresh = "vn-cn-durian-fresh-2022",
+        DurianFrozen = "vn-cn-durian-frozen-2024",
+        CoconutFresh = "vn-cn-coconut-fresh-2024",
+        CrocodileFarmed = "vn-cn-crocodile-farmed-2024",
+    }
 }
 
 impl ProtocolCode {
-    pub const VARIANTS: [Self; 4] = [
-        Self::DurianFresh,
-        Self::DurianFrozen,
-        Self::CoconutFresh,
-        Self::CrocodileFarmed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::DurianFresh => "vn-cn-durian-fresh-2022",
-            Self::DurianFrozen => "vn-cn-durian-frozen-2024",
-            Self::CoconutFresh => "vn-cn-coconut-fresh-2024",
-            Self::CrocodileFarmed => "vn-cn-crocodile-farmed-2024",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::VARIANTS.into_iter().find(|code| code.as_str() == text)
-    }
-
     /// Plant products go to PPD inspectors; crocodiles to DAH.
     pub fn is_plant(self) -> bool {
         !matches!(self, Self::CrocodileFarmed)
+    }
+
+    /// The MARD department that inspects and certifies consignments of this protocol.
+    pub fn competent_authority(self) -> Authority {
+        if self.is_plant() {
+            Authority::Ppd
+        } else {
+            Authority::Dah
+        }
     }
 }
 

@@ -1,0 +1,67 @@
+//! A certificate's documents: the ePhyto XML, the printable PDF (rendered once per status and
+//! number of copies, then cached) and the verification URL its QR code encodes.
+
+use super::certificates::load_visible;
+use super::issuance::parsed_content;
+use crate::db::certificates::{self as store, Visibility};
+use crate::domain::audit::to_hex;
+use crate::domain::certificate::{CertificateKind, CertificateStatus, sha256};
+use crate::error::ApiError;
+use diesel::PgConnection;
+
+/// The ePhyto XML of a phytosanitary certificate the caller may see.
+pub fn ephyto_xml(connection: &mut PgConnection, visibility: &Visibility, number: &str) -> Result<String, ApiError> {
+    let certificate = load_visible(connection, visibility, number)?;
+    if certificate.certificate_kind != CertificateKind::Phytosanitary {
+        return Err(ApiError::not_found(format!(
+            "{number} is a veterinary certificate; ePhyto covers phytosanitary certificates only."
+        )));
+    }
+    let withdrawn = certificate.status != CertificateStatus::Valid;
+    Ok(crate::domain::ephyto::spscertificate(
+        &parsed_content(&certificate),
+        withdrawn,
+    ))
+}
+
+/// The public verification URL of a certificate.
+pub fn verification_url(public_base_url: &str, number: &str) -> String {
+    format!("{public_base_url}/v1/verify/{number}")
+}
+
+/// Whether a PDF came from the cache or was rendered for this request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rendered {
+    Cached,
+    Fresh,
+}
+
+/// The PDF of a certificate the caller may see, rendered once per status and number of copies.
+pub fn pdf(
+    connection: &mut PgConnection,
+    visibility: &Visibility,
+    number: &str,
+    copies: u8,
+    public_base_url: &str,
+) -> Result<(Vec<u8>, Rendered), ApiError> {
+    let certificate = load_visible(connection, visibility, number)?;
+    let variant = format!("{}-copies-{copies}", certificate.status);
+    if let Some(bytes) = store::cached_document(connection, &certificate.number, &variant)? {
+        return Ok((bytes, Rendered::Cached));
+    }
+    let content = parsed_content(&certificate);
+    let url = verification_url(public_base_url, &certificate.number);
+    let hash = to_hex(&certificate.payload_sha256);
+    let bytes = crate::documents::pdf::render(&crate::documents::pdf::Rendering {
+        content: &content,
+        status: certificate.status.as_str(),
+        replaced_by: certificate.replaced_by_number.as_deref(),
+        verification_url: &url,
+        key_id: &certificate.key_id,
+        payload_sha256: &hash,
+        copies,
+    })
+    .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the embedded fonts could not be read")))?;
+    store::store_document(connection, &certificate.number, &variant, &bytes, &sha256(&bytes))?;
+    Ok((bytes, Rendered::Fresh))
+}
