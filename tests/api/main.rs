@@ -20,6 +20,7 @@ mod health;
 mod helpers;
 mod migrations;
 mod organizations;
+mod protocol_reference;
 mod resilience;
 mod test_db;
 mod text_columns;
