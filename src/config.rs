@@ -3,7 +3,7 @@
 //! points the libpq `PG*` variables at). The README's configuration table lists them all.
 
 use crate::domain::establishment::{CodePatterns, EstablishmentKind};
-use crate::domain::protocol::catalogue::ProtocolSettings;
+use crate::domain::protocol::settings::ProtocolSettings;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use std::net::SocketAddr;

@@ -182,7 +182,7 @@ impl ApiError {
                     report
                         .violations
                         .iter()
-                        .filter(|violation| violation.severity == crate::domain::protocol::rules::Severity::Error)
+                        .filter(|violation| violation.severity == crate::domain::protocol::rule::Severity::Error)
                         .map(|violation| FieldViolation::new(&violation.pointer, violation.rule_id, &violation.message))
                         .collect(),
                 ),

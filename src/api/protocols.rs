@@ -3,7 +3,7 @@
 
 use crate::domain::protocol::ProtocolCode;
 use crate::domain::protocol::catalogue::{ProtocolVersion, latest};
-use crate::domain::protocol::rules::{RuleDef, rules_for};
+use crate::domain::protocol::rule::RuleDef;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
@@ -26,11 +26,11 @@ struct ProtocolDetail<'a> {
     commodity: &'static str,
     competent_authority: &'static str,
     versions: Vec<&'a ProtocolVersion>,
-    rules: Vec<&'static RuleDef>,
+    rules: Vec<RuleDef>,
 }
 
 fn authority(code: ProtocolCode) -> &'static str {
-    if code.is_plant() { "PPD" } else { "DAH" }
+    code.competent_authority().as_str()
 }
 
 pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
@@ -40,11 +40,11 @@ pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> 
             let version = latest(&state.protocols, code)?;
             Some(ProtocolSummary {
                 code: code.as_str(),
-                title: version.title,
-                commodity: version.commodity.as_str(),
+                title: version.edition.title,
+                commodity: version.edition.commodity.as_str(),
                 competent_authority: authority(code),
-                effective_from: version.effective_from,
-                current_version: version.version,
+                effective_from: version.edition.effective_from,
+                current_version: version.edition.version,
             })
         })
         .collect();
@@ -53,16 +53,22 @@ pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> 
 
 pub async fn show(code: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let code = ProtocolCode::parse(&code).ok_or_else(|| ApiError::not_found("No protocol has this code."))?;
-    let versions: Vec<&ProtocolVersion> = state.protocols.iter().filter(|version| version.code == code).collect();
+    let versions: Vec<&ProtocolVersion> = state
+        .protocols
+        .iter()
+        .filter(|version| version.edition.code == code)
+        .collect();
     let first = versions
         .first()
         .ok_or_else(|| ApiError::not_found("No protocol has this code."))?;
     Ok(HttpResponse::Ok().json(ProtocolDetail {
         code: code.as_str(),
-        title: first.title,
-        commodity: first.commodity.as_str(),
+        title: first.edition.title,
+        commodity: first.edition.commodity.as_str(),
         competent_authority: authority(code),
         versions,
-        rules: rules_for(code).collect(),
+        rules: latest(&state.protocols, code)
+            .map(|version| version.rules())
+            .unwrap_or_default(),
     }))
 }

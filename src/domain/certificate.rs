@@ -9,7 +9,7 @@ use super::canonical_json::to_canonical_bytes;
 use super::consignment::model::ConsignmentBody;
 use super::inspection::InspectionInput;
 use super::protocol::ProtocolCode;
-use super::protocol::catalogue::{ParameterValue, ProtocolVersion};
+use super::protocol::catalogue::ProtocolVersion;
 use super::text_enum::text_enum;
 use chrono::NaiveDate;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
@@ -106,16 +106,9 @@ pub struct CertificateInput<'a> {
 
 const ISPM12_CERTIFYING_STATEMENT: &str = "This is to certify that the plants, plant products or other regulated articles described herein have been inspected and/or tested according to appropriate official procedures and are considered to be free from the quarantine pests specified by the importing contracting party and to conform with the current phytosanitary requirements of the importing contracting party, including those for regulated non-quarantine pests.";
 
-fn text_parameter(version: &ProtocolVersion, name: &str) -> Option<String> {
-    match &version.parameter(name)?.value {
-        ParameterValue::Text(text) => Some(text.clone()),
-        _ => None,
-    }
-}
-
 /// The content document of a certificate.
 pub fn content(input: &CertificateInput) -> Value {
-    match CertificateKind::for_protocol(input.version.code) {
+    match CertificateKind::for_protocol(input.version.edition.code) {
         CertificateKind::Phytosanitary => phytosanitary(input),
         CertificateKind::Veterinary => veterinary(input),
     }
@@ -142,7 +135,7 @@ fn phytosanitary(input: &CertificateInput) -> Value {
         "number": input.number,
         "replaces": input.replaces,
         "consignment_id": input.consignment_id,
-        "protocol": {"code": input.version.code.as_str(), "version": input.version.version, "title": input.version.title},
+        "protocol": {"code": input.version.edition.code.as_str(), "version": input.version.edition.version, "title": input.version.edition.title},
         "from": "Plant Protection Organization of Viet Nam",
         "to": "Plant Protection Organization of the People's Republic of China",
         "description_of_consignment": {
@@ -170,12 +163,12 @@ fn phytosanitary(input: &CertificateInput) -> Value {
             "means_of_conveyance": conveyance(body),
             "border_gate_of_exit": body.exit_border_gate,
             "point_of_entry": body.entry_point,
-            "produce": input.version.title,
+            "produce": input.version.edition.title,
             "quantity": {"net_weight_kg": net_weight, "packages": packages},
             "botanical_name": body.botanical_name,
         },
         "certifying_statement": ISPM12_CERTIFYING_STATEMENT,
-        "additional_declaration": text_parameter(input.version, "additional_declaration"),
+        "additional_declaration": input.version.terms.additional_declaration().map(|declaration| &declaration.value),
         "treatment": treatment,
         "place_of_issue": input.place_of_issue,
         "date_of_issue": input.date_of_issue,
@@ -201,8 +194,8 @@ fn veterinary(input: &CertificateInput) -> Value {
         "number": input.number,
         "replaces": input.replaces,
         "consignment_id": input.consignment_id,
-        "protocol": {"code": input.version.code.as_str(), "version": input.version.version, "title": input.version.title},
-        "1_compliance_statement": format!("The animals described herein meet all inspection and quarantine requirements of the {}.", input.version.title),
+        "protocol": {"code": input.version.edition.code.as_str(), "version": input.version.edition.version, "title": input.version.edition.title},
+        "1_compliance_statement": format!("The animals described herein meet all inspection and quarantine requirements of the {}.", input.version.edition.title),
         "2_exporter_and_importer": {
             "exporter": input.exporter,
             "importer": {"name": body.consignee.name, "address": body.consignee.address, "country": body.consignee.country},

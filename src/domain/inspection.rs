@@ -103,11 +103,17 @@ pub fn check_inspection(
             )),
             Some(name)
                 if !version
+                    .edition
                     .pests
                     .iter()
                     .any(|pest| pest.scientific_name.eq_ignore_ascii_case(&name)) =>
             {
-                let listed: Vec<&str> = version.pests.iter().map(|pest| pest.scientific_name.as_str()).collect();
+                let listed: Vec<&str> = version
+                    .edition
+                    .pests
+                    .iter()
+                    .map(|pest| pest.scientific_name.as_str())
+                    .collect();
                 violations.push(FieldViolation::new(
                     format!("/findings/{index}/scientific_name"),
                     "not_a_listed_pest",
@@ -127,7 +133,7 @@ pub fn check_inspection(
             ));
         }
     }
-    match version.code {
+    match version.edition.code {
         ProtocolCode::DurianFrozen if input.core_temperature_c.is_none() => violations.push(FieldViolation::new(
             "/core_temperature_c",
             "required",
@@ -172,13 +178,14 @@ pub struct ExporterHistory {
 /// The sampling rate required on `date`: the reduced rate only for an exporter that has shipped
 /// under the protocol for two years with no rejection in those two years.
 pub fn required_sampling_rate(version: &ProtocolVersion, history: ExporterHistory, date: NaiveDate) -> Option<f64> {
-    let base = version.number("sampling_rate")?;
+    let sampling = version.terms.sampling()?;
     let two_years_ago = date.checked_sub_months(chrono::Months::new(24))?;
     let seasoned = history.first_submission.is_some_and(|first| first <= two_years_ago);
     let clean = history.last_rejection.is_none_or(|last| last < two_years_ago);
-    Some(match version.number("reduced_sampling_rate") {
-        Some(reduced) if seasoned && clean => reduced,
-        _ => base,
+    Some(if seasoned && clean {
+        sampling.reduced_rate.value
+    } else {
+        sampling.rate.value
     })
 }
 
@@ -276,7 +283,8 @@ pub fn approval_blockers(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::protocol::catalogue::{ProtocolSettings, catalogue, latest};
+    use crate::domain::protocol::catalogue::{catalogue, latest};
+    use crate::domain::protocol::settings::ProtocolSettings;
 
     fn day(text: &str) -> NaiveDate {
         text.parse().unwrap()

@@ -223,7 +223,7 @@ pub fn approve(
             report
                 .violations
                 .iter()
-                .filter(|violation| violation.severity == crate::domain::protocol::rules::Severity::Error)
+                .filter(|violation| violation.severity == crate::domain::protocol::rule::Severity::Error)
                 .map(|violation| FieldViolation::new(&violation.pointer, violation.rule_id, &violation.message)),
         );
     }

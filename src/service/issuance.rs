@@ -67,7 +67,7 @@ fn farms(connection: &mut PgConnection, body: &ConsignmentBody) -> Result<Vec<Fa
 /// Numbers, signs and stores a certificate for an approved consignment. Call inside the
 /// approving (or replacing) transaction: the counter's row lock keeps numbers gap-free.
 pub fn issue(connection: &mut PgConnection, request: &IssueRequest) -> Result<Value, ApiError> {
-    let kind = CertificateKind::for_protocol(request.version.code);
+    let kind = CertificateKind::for_protocol(request.version.edition.code);
     let year = request.today.year();
     let serial = store::next_serial(connection, kind, year)?;
     let number = format_number(kind, year, serial);

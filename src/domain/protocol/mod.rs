@@ -1,11 +1,27 @@
-//! The four GACC–MARD protocols as versioned data, and the rules that judge a consignment
-//! against them. Values the sources leave uncertain (protocols.md marks them so) are parameters
-//! that carry their source, never presented as the protocol's own wording.
+//! The four GACC–MARD protocols and the rules that judge a consignment against them. One module
+//! per protocol holds its rule definitions, its typed parameters, its check and its tests:
+//! `fresh_durian`, `frozen_durian`, `coconut`, `crocodile`; rules several protocols share live in
+//! `common`, `plant` and `durian_labs`. Values the sources leave uncertain (protocols.md marks
+//! them so) are parameters that carry their source, never presented as the protocol's own
+//! wording.
 
 pub mod catalogue;
 pub mod check;
+pub mod checker;
+pub mod coconut;
+pub mod common;
+pub mod crocodile;
+pub mod durian_labs;
+pub mod edition;
 pub mod facts;
-pub mod rules;
+#[cfg(test)]
+mod fixtures;
+pub mod fresh_durian;
+pub mod frozen_durian;
+pub mod parameter;
+pub mod plant;
+pub mod rule;
+pub mod settings;
 
 use crate::domain::organization::Authority;
 use crate::domain::text_enum::text_enum;

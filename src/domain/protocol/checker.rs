@@ -1,0 +1,64 @@
+//! What every protocol's check reads (the declaration, the registry facts, the version's
+//! edition, the exporter and the date) and where it reports.
+
+use super::ProtocolCode;
+use super::edition::Edition;
+use super::facts::{RegistryFacts, commodity_of};
+use super::rule::{Rule, Violation};
+use crate::domain::consignment::model::ConsignmentBody;
+use crate::domain::establishment::{EstablishmentKind, normalize_code};
+use crate::domain::registry_status::RegistryStatus;
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+/// Who is shipping, for code-use authorisation.
+#[derive(Debug, Clone, Copy)]
+pub struct Exporter {
+    pub organization_id: Uuid,
+}
+
+/// What every protocol's check reads, and where it reports.
+pub struct Checker<'a> {
+    pub protocol: ProtocolCode,
+    pub edition: &'a Edition,
+    pub body: &'a ConsignmentBody,
+    pub facts: &'a RegistryFacts,
+    pub exporter: Exporter,
+    pub as_of: NaiveDate,
+    pub(super) violations: Vec<Violation>,
+}
+
+impl Checker<'_> {
+    pub fn report(&mut self, rule: Rule, pointer: impl Into<String>, message: impl Into<String>) {
+        self.violations.push(rule.violation(pointer, message));
+    }
+
+    pub fn commodity(&self) -> &'static str {
+        commodity_of(self.protocol).as_str()
+    }
+
+    /// Reports when the establishment is not approved for the commodity on the date.
+    pub fn require_approved(&mut self, rule: Rule, kind: EstablishmentKind, code: &str, pointer: String) {
+        let label = kind.as_str().replace('_', " ");
+        let code = normalize_code(code);
+        let message = match self.facts.get(kind, &code).map(|fact| fact.status) {
+            None => format!(
+                "The {label} code {code} is not in the registry. Use a code GACC approved for {}.",
+                self.commodity()
+            ),
+            Some(Some(RegistryStatus::Approved)) => return,
+            Some(Some(status)) => format!(
+                "The {label} {code} is {} for {} on {}; it cannot be used for this departure.",
+                status.as_str(),
+                self.commodity(),
+                self.as_of
+            ),
+            Some(None) => format!(
+                "The {label} {code} has no approval for {} on {}.",
+                self.commodity(),
+                self.as_of
+            ),
+        };
+        self.report(rule, pointer, message);
+    }
+}

@@ -1,0 +1,212 @@
+//! Rules every protocol shares: the protocol is in force, the declaration holds only its own
+//! product's details, the consignee is in China, and the consignment leaves and enters through
+//! places designated for its commodity class.
+
+use super::ProtocolCode;
+use super::checker::Checker;
+use super::parameter::Parameter;
+use super::rule::{Rule, RuleDef, Severity};
+
+pub const PROTOCOL_IN_FORCE: Rule = Rule {
+    id: "GEN-PROTOCOL-IN-FORCE",
+    severity: Severity::Error,
+    source: "protocols.md §8 rule 55: fresh durian from 2022-07-11 (GACC Ann. 66/2022); frozen durian, coconut and crocodiles from 2024-08-19",
+};
+pub const PROTOCOL_FIELDS: Rule = Rule {
+    id: "GEN-PROTOCOL-FIELDS",
+    severity: Severity::Error,
+    source: "Each protocol covers one product (protocols.md §1.1, §2.1, §3.1, §4.1)",
+};
+pub const CONSIGNEE_IN_CHINA: Rule = Rule {
+    id: "GEN-CONSIGNEE-IN-CHINA",
+    severity: Severity::Error,
+    source: "The protocols cover exports from Vietnam to China (protocols.md §0)",
+};
+pub const EXIT_GATE: Rule = Rule {
+    id: "GEN-EXIT-GATE-DESIGNATED",
+    severity: Severity::Error,
+    source: "protocols.md §6 and §8 rule 57: exports leave through the gates opened for the commodity class; the list is configuration",
+};
+pub const ENTRY_POINT: Rule = Rule {
+    id: "GEN-ENTRY-POINT-DESIGNATED",
+    severity: Severity::Error,
+    source: "protocols.md §1.8 and §8 rule 57: entry through GACC-designated ports for the commodity class; the list is configuration",
+};
+
+/// The gates of exit and points of entry designated for a commodity class. GACC designates
+/// them per class, but the lists were not found, so both are configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gates {
+    pub exit: Parameter<Vec<String>>,
+    pub entry: Parameter<Vec<String>>,
+}
+
+impl Gates {
+    /// `class` names the configuration variables: `EXIT_GATES_<CLASS>`, `ENTRY_POINTS_<CLASS>`.
+    pub fn configured(exit: &[String], entry: &[String], class: &str) -> Self {
+        let source = |variable: &str| {
+            format!(
+                "protocols.md §1.8, §6 and §8 rule 57: GACC designates ports per commodity class; the list for {class} was not found, so it is configuration ({variable}_{})",
+                class.to_ascii_uppercase()
+            )
+        };
+        Self {
+            exit: Parameter::uncertain("exit_gates", exit.to_vec(), None, &source("EXIT_GATES")),
+            entry: Parameter::uncertain("entry_points", entry.to_vec(), None, &source("ENTRY_POINTS")),
+        }
+    }
+}
+
+/// The common rules as published.
+pub fn rules() -> Vec<RuleDef> {
+    vec![
+        PROTOCOL_IN_FORCE.requires("The planned departure date is on or after the protocol's effective date."),
+        PROTOCOL_FIELDS.requires("Only the product details of the consignment's own protocol are given."),
+        CONSIGNEE_IN_CHINA.requires("The consignee is in China (country CN)."),
+        EXIT_GATE.requires("The border gate of exit is on the configured list for the commodity class."),
+        ENTRY_POINT.requires("The declared point of entry is on the configured list for the commodity class."),
+    ]
+}
+
+pub fn check(checker: &mut Checker, gates: &Gates) {
+    let edition = checker.edition;
+    if !edition.in_force_on(checker.as_of) {
+        let message = format!(
+            "{} applies to departures from {}; this consignment is planned to leave on {}.",
+            edition.title, edition.effective_from, checker.as_of
+        );
+        checker.report(PROTOCOL_IN_FORCE, "/planned_departure_date", message);
+    }
+    check_own_details(checker);
+    let body = checker.body;
+    if !body.consignee.country.eq_ignore_ascii_case("CN") {
+        checker.report(
+            CONSIGNEE_IN_CHINA,
+            "/consignee/country",
+            "The consignee must be in China: set country to CN.",
+        );
+    }
+    let exit_gates = &gates.exit.value;
+    if !exit_gates
+        .iter()
+        .any(|gate| gate.eq_ignore_ascii_case(body.exit_border_gate.trim()))
+    {
+        let message = format!(
+            "{} is not a border gate of exit for this product; use one of: {}.",
+            body.exit_border_gate,
+            exit_gates.join(", ")
+        );
+        checker.report(EXIT_GATE, "/exit_border_gate", message);
+    }
+    let entry_points = &gates.entry.value;
+    if !entry_points
+        .iter()
+        .any(|point| point.eq_ignore_ascii_case(body.entry_point.trim()))
+    {
+        let message = format!(
+            "{} is not a designated point of entry for this product; use one of: {}.",
+            body.entry_point,
+            entry_points.join(", ")
+        );
+        checker.report(ENTRY_POINT, "/entry_point", message);
+    }
+}
+
+/// Details of another protocol's product, or plant details on an animal consignment.
+fn check_own_details(checker: &mut Checker) {
+    let body = checker.body;
+    let foreign_blocks = [
+        (
+            "/frozen_durian",
+            body.frozen_durian.is_some(),
+            ProtocolCode::DurianFrozen,
+        ),
+        ("/coconut", body.coconut.is_some(), ProtocolCode::CoconutFresh),
+        ("/crocodiles", body.crocodiles.is_some(), ProtocolCode::CrocodileFarmed),
+    ];
+    for (pointer, present, owner) in foreign_blocks {
+        if present && owner != checker.protocol {
+            checker.report(
+                PROTOCOL_FIELDS,
+                pointer,
+                format!("These details belong to {}; remove them.", owner.as_str()),
+            );
+        }
+    }
+    if !checker.protocol.is_plant() {
+        let plant_fields = [
+            ("/lots", !body.lots.is_empty()),
+            ("/lab_reports", !body.lab_reports.is_empty()),
+            ("/botanical_name", body.botanical_name.is_some()),
+        ];
+        for (pointer, present) in plant_fields {
+            if present {
+                checker.report(
+                    PROTOCOL_FIELDS,
+                    pointer,
+                    "Plant-product details do not apply to crocodiles; remove them.",
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::*;
+
+    #[test]
+    fn a_departure_before_the_protocol_took_effect_is_refused() {
+        fails(
+            coconut(),
+            facts(),
+            |b, _| b.planned_departure_date = "2024-08-18".parse().unwrap(),
+            "GEN-PROTOCOL-IN-FORCE",
+            "/planned_departure_date",
+        );
+    }
+
+    #[test]
+    fn details_of_another_protocol_are_refused() {
+        fails(
+            fresh(),
+            facts(),
+            |b, _| b.coconut = coconut().coconut,
+            "GEN-PROTOCOL-FIELDS",
+            "/coconut",
+        );
+    }
+
+    #[test]
+    fn a_consignee_outside_china_is_refused() {
+        fails(
+            fresh(),
+            facts(),
+            |b, _| b.consignee.country = "TH".into(),
+            "GEN-CONSIGNEE-IN-CHINA",
+            "/consignee/country",
+        );
+    }
+
+    #[test]
+    fn an_undesignated_point_of_entry_is_refused() {
+        fails(
+            fresh(),
+            facts(),
+            |b, _| b.entry_point = "shanghai_pudong".into(),
+            "GEN-ENTRY-POINT-DESIGNATED",
+            "/entry_point",
+        );
+    }
+
+    #[test]
+    fn an_undesignated_gate_of_exit_is_refused() {
+        fails(
+            crocodile(),
+            facts(),
+            |b, _| b.exit_border_gate = "tan_thanh".into(),
+            "GEN-EXIT-GATE-DESIGNATED",
+            "/exit_border_gate",
+        );
+    }
+}
