@@ -15,7 +15,7 @@ pub mod durian_labs;
 pub mod edition;
 pub mod facts;
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 pub mod fresh_durian;
 pub mod frozen_durian;
 pub mod parameter;
