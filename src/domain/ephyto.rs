@@ -3,7 +3,8 @@
 //! certificates-and-anchors.md §2.2: type code 851, status 70 (issued) or 40 (withdrawn),
 //! `ADRPN` note for the number of a replaced certificate.
 
-use serde_json::Value;
+use super::certificate::Party;
+use super::certificate::content::{PartyInCountry, PhytosanitaryContent};
 use std::fmt::Write;
 
 const RSM: &str = "urn:un:unece:uncefact:data:standard:SPSCertificate:17";
@@ -51,11 +52,11 @@ impl Xml {
             escape(text)
         );
     }
-    fn party(&mut self, element: &str, party: &Value) {
+    fn party(&mut self, element: &str, name: &str, address: &str) {
         self.open(element);
-        self.leaf("ram:Name", text(&party["name"]));
+        self.leaf("ram:Name", name);
         self.open("ram:SpecifiedSPSAddress");
-        self.leaf("ram:LineOne", text(&party["address"]));
+        self.leaf("ram:LineOne", address);
         self.close("ram:SpecifiedSPSAddress");
         self.close(element);
     }
@@ -67,15 +68,19 @@ impl Xml {
     }
 }
 
-fn text(value: &Value) -> &str {
-    value.as_str().unwrap_or_default()
+/// A number as JSON writes it (`18000.0`), as in the signed content.
+fn number(value: f64) -> String {
+    serde_json::Number::from_f64(value)
+        .map(|number| number.to_string())
+        .unwrap_or_default()
 }
 
-fn number(value: &Value) -> String {
-    match value {
-        Value::Number(number) => number.to_string(),
-        _ => String::new(),
-    }
+fn exporter(party: &Party) -> (&str, &str) {
+    (&party.name, &party.address)
+}
+
+fn consignee(party: &PartyInCountry) -> (&str, &str) {
+    (&party.name, &party.address)
 }
 
 /// UN/ECE Recommendation 19 transport mode codes.
@@ -101,8 +106,8 @@ fn package_code(description: &str) -> &'static str {
 }
 
 /// The ePhyto XML of a phytosanitary certificate's content. `withdrawn` gives status 40.
-pub fn spscertificate(content: &Value, withdrawn: bool) -> String {
-    let description = &content["description_of_consignment"];
+pub fn spscertificate(content: &PhytosanitaryContent, withdrawn: bool) -> String {
+    let description = &content.description_of_consignment;
     let mut xml = Xml {
         out: String::with_capacity(8192),
     };
@@ -112,39 +117,43 @@ pub fn spscertificate(content: &Value, withdrawn: bool) -> String {
     );
     xml.open("rsm:SPSExchangedDocument");
     xml.leaf("ram:Name", "Phytosanitary Certificate");
-    xml.leaf("ram:ID", text(&content["number"]));
+    xml.leaf("ram:ID", &content.number);
     xml.leaf("ram:TypeCode", "851");
     xml.leaf("ram:StatusCode", if withdrawn { "40" } else { "70" });
     xml.open("ram:IssueDateTime");
-    xml.leaf("udt:DateTimeString", text(&content["date_of_issue"]));
+    xml.leaf("udt:DateTimeString", &content.date_of_issue.to_string());
     xml.close("ram:IssueDateTime");
     xml.open("ram:IssuerSPSParty");
-    xml.leaf("ram:Name", text(&content["issuing_authority"]));
+    xml.leaf("ram:Name", &content.issuing_authority);
     xml.close("ram:IssuerSPSParty");
-    if let Some(replaced) = content["replaces"].as_str() {
+    if let Some(replaced) = content.replaces.as_deref() {
         xml.note("ADRPN", replaced);
     }
-    let marks = &description["distinguishing_marks"];
-    let marks_text = [text(&marks["carton_label"]), text(&marks["pallet_marking"])].join(" / ");
+    let marks = &description.distinguishing_marks;
+    let marks_text = [
+        marks.carton_label.as_deref().unwrap_or_default(),
+        marks.pallet_marking.as_deref().unwrap_or_default(),
+    ]
+    .join(" / ");
     xml.note("DMCL", &marks_text);
     xml.open("ram:SignatorySPSAuthentication");
     xml.open("ram:ActualDateTime");
-    xml.leaf("udt:DateTimeString", text(&content["date_of_issue"]));
+    xml.leaf("udt:DateTimeString", &content.date_of_issue.to_string());
     xml.close("ram:ActualDateTime");
     xml.open("ram:IssueSPSLocation");
-    xml.leaf("ram:Name", text(&content["place_of_issue"]));
+    xml.leaf("ram:Name", &content.place_of_issue);
     xml.close("ram:IssueSPSLocation");
     xml.open("ram:ProviderSPSParty");
-    xml.leaf("ram:Name", text(&content["issuing_authority"]));
+    xml.leaf("ram:Name", &content.issuing_authority);
     xml.open("ram:SpecifiedSPSPerson");
-    xml.leaf("ram:Name", text(&content["authorized_officer"]));
+    xml.leaf("ram:Name", &content.authorized_officer);
     xml.close("ram:SpecifiedSPSPerson");
     xml.close("ram:ProviderSPSParty");
     xml.open("ram:IncludedSPSClause");
     xml.leaf("ram:ID", "1");
-    xml.leaf("ram:Content", text(&content["certifying_statement"]));
+    xml.leaf("ram:Content", &content.certifying_statement);
     xml.close("ram:IncludedSPSClause");
-    if let Some(declaration) = content["additional_declaration"].as_str() {
+    if let Some(declaration) = content.additional_declaration.as_deref() {
         xml.open("ram:IncludedSPSClause");
         xml.leaf("ram:ID", "2");
         xml.leaf("ram:Content", declaration);
@@ -154,8 +163,10 @@ pub fn spscertificate(content: &Value, withdrawn: bool) -> String {
     xml.close("rsm:SPSExchangedDocument");
 
     xml.open("rsm:SPSConsignment");
-    xml.party("ram:ConsignorSPSParty", &description["exporter"]);
-    xml.party("ram:ConsigneeSPSParty", &description["consignee"]);
+    let (name, address) = exporter(&description.exporter);
+    xml.party("ram:ConsignorSPSParty", name, address);
+    let (name, address) = consignee(&description.consignee);
+    xml.party("ram:ConsigneeSPSParty", name, address);
     xml.open("ram:ExportSPSCountry");
     xml.leaf("ram:ID", "VN");
     xml.leaf("ram:Name", "Viet Nam");
@@ -165,19 +176,19 @@ pub fn spscertificate(content: &Value, withdrawn: bool) -> String {
     xml.leaf("ram:Name", "China");
     xml.close("ram:ImportSPSCountry");
     xml.open("ram:UnloadingBaseportSPSLocation");
-    xml.leaf("ram:Name", text(&description["point_of_entry"]));
+    xml.leaf("ram:Name", &description.point_of_entry);
     xml.close("ram:UnloadingBaseportSPSLocation");
-    let conveyance = text(&description["means_of_conveyance"]);
+    let conveyance = description.means_of_conveyance.as_str();
     xml.open("ram:MainCarriageSPSTransportMovement");
     xml.leaf("ram:ModeCode", mode_code(conveyance));
     xml.open("ram:UsedSPSTransportMeans");
     xml.leaf("ram:Name", conveyance);
     xml.close("ram:UsedSPSTransportMeans");
     xml.close("ram:MainCarriageSPSTransportMovement");
-    for container in marks["containers"].as_array().into_iter().flatten() {
+    for container in &marks.containers {
         xml.open("ram:UtilizedSPSTransportEquipment");
-        xml.leaf("ram:ID", text(&container["number"]));
-        if let Some(seal) = container["seal_number"].as_str() {
+        xml.leaf("ram:ID", &container.number);
+        if let Some(seal) = container.seal_number.as_deref() {
             xml.open("ram:AffixedSPSSeal");
             xml.leaf("ram:ID", seal);
             xml.close("ram:AffixedSPSSeal");
@@ -185,23 +196,19 @@ pub fn spscertificate(content: &Value, withdrawn: bool) -> String {
         xml.close("ram:UtilizedSPSTransportEquipment");
     }
     xml.open("ram:IncludedSPSConsignmentItem");
-    for (index, lot) in description["lots"].as_array().into_iter().flatten().enumerate() {
+    for (index, lot) in description.lots.iter().enumerate() {
         xml.open("ram:IncludedSPSTradeLineItem");
         xml.leaf("ram:SequenceNumeric", &(index + 1).to_string());
+        xml.leaf("ram:Description", &format!("{} ({})", description.produce, lot.variety));
         xml.leaf(
-            "ram:Description",
-            &format!("{} ({})", text(&description["produce"]), text(&lot["variety"])),
+            "ram:ScientificName",
+            description.botanical_name.as_deref().unwrap_or_default(),
         );
-        xml.leaf("ram:ScientificName", text(&description["botanical_name"]));
-        xml.leaf_with(
-            "ram:NetWeightMeasure",
-            ("unitCode", "KGM"),
-            &number(&lot["net_weight_kg"]),
-        );
+        xml.leaf_with("ram:NetWeightMeasure", ("unitCode", "KGM"), &number(lot.net_weight_kg));
         xml.open("ram:PhysicalSPSPackage");
         xml.leaf("ram:LevelCode", "1");
-        xml.leaf("ram:TypeCode", package_code(text(&lot["package_type"])));
-        xml.leaf("ram:ItemQuantity", &number(&lot["packages"]));
+        xml.leaf("ram:TypeCode", package_code(&lot.package_type));
+        xml.leaf("ram:ItemQuantity", &lot.packages.to_string());
         xml.close("ram:PhysicalSPSPackage");
         xml.open("ram:OriginSPSCountry");
         xml.leaf("ram:ID", "VN");
@@ -210,20 +217,19 @@ pub fn spscertificate(content: &Value, withdrawn: bool) -> String {
             "ram:Name",
             &format!(
                 "Orchard {} / packing house {}",
-                text(&lot["orchard_code"]),
-                text(&lot["packing_house_code"])
+                lot.orchard_code, lot.packing_house_code
             ),
         );
         xml.close("ram:SubordinateSPSCountrySubDivision");
         xml.close("ram:OriginSPSCountry");
-        if let Some(treatment) = content["treatment"].as_object() {
+        if let Some(treatment) = &content.treatment {
             xml.open("ram:AppliedSPSProcess");
             xml.leaf("ram:TypeCode", "ZZZ");
             xml.open("ram:CompletionSPSPeriod");
             xml.leaf_with(
                 "ram:DurationMeasure",
                 ("unitCode", "MIN"),
-                &number(&treatment["duration_minutes"]),
+                &number(treatment.duration_minutes),
             );
             xml.close("ram:CompletionSPSPeriod");
             xml.open("ram:ApplicableSPSProcessCharacteristic");
@@ -231,7 +237,7 @@ pub fn spscertificate(content: &Value, withdrawn: bool) -> String {
             xml.leaf_with(
                 "ram:ValueMeasure",
                 ("unitCode", "CEL"),
-                &number(&treatment["temperature_c"]),
+                &number(treatment.temperature_c),
             );
             xml.close("ram:ApplicableSPSProcessCharacteristic");
             xml.open("ram:ApplicableSPSProcessCharacteristic");
@@ -239,7 +245,7 @@ pub fn spscertificate(content: &Value, withdrawn: bool) -> String {
             xml.leaf_with(
                 "ram:ValueMeasure",
                 ("unitCode", "CEL"),
-                &number(&treatment["core_temperature_c"]),
+                &number(treatment.core_temperature_c),
             );
             xml.close("ram:ApplicableSPSProcessCharacteristic");
             xml.close("ram:AppliedSPSProcess");

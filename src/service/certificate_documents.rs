@@ -2,10 +2,10 @@
 //! number of copies, then cached) and the verification URL its QR code encodes.
 
 use super::certificates::load_visible;
-use super::issuance::parsed_content;
+use super::issuance::stored_content;
 use crate::db::certificates::{self as store, Visibility};
 use crate::domain::audit::to_hex;
-use crate::domain::certificate::{CertificateKind, CertificateStatus, sha256};
+use crate::domain::certificate::{CertificateContent, CertificateKind, CertificateStatus, sha256};
 use crate::error::ApiError;
 use diesel::PgConnection;
 
@@ -18,10 +18,12 @@ pub fn ephyto_xml(connection: &mut PgConnection, visibility: &Visibility, number
         )));
     }
     let withdrawn = certificate.status != CertificateStatus::Valid;
-    Ok(crate::domain::ephyto::spscertificate(
-        &parsed_content(&certificate),
-        withdrawn,
-    ))
+    match stored_content(&certificate)? {
+        CertificateContent::Phytosanitary(content) => Ok(crate::domain::ephyto::spscertificate(&content, withdrawn)),
+        CertificateContent::Veterinary(_) => Err(ApiError::Internal(anyhow::anyhow!(
+            "phytosanitary certificate {number} holds veterinary content"
+        ))),
+    }
 }
 
 /// The public verification URL of a certificate.
@@ -49,7 +51,7 @@ pub fn pdf(
     if let Some(bytes) = store::cached_document(connection, &certificate.number, &variant)? {
         return Ok((bytes, Rendered::Cached));
     }
-    let content = parsed_content(&certificate);
+    let content = stored_content(&certificate)?;
     let url = verification_url(public_base_url, &certificate.number);
     let hash = to_hex(&certificate.payload_sha256);
     let bytes = crate::documents::pdf::render(&crate::documents::pdf::Rendering {

@@ -12,8 +12,8 @@ use crate::db::organizations;
 use crate::domain::audit::AuditAction;
 use crate::domain::audit::to_hex;
 use crate::domain::certificate::{
-    CertificateInput, CertificateKind, CertificateSigner, CertificateStatus, FarmOfOrigin, Party, content,
-    format_number, payload_bytes, sha256,
+    CertificateContent, CertificateInput, CertificateKind, CertificateSigner, CertificateStatus, FarmOfOrigin, Party,
+    content, format_number, sha256,
 };
 use crate::domain::consignment::model::ConsignmentBody;
 use crate::domain::establishment::{EstablishmentKind, normalize_code};
@@ -94,7 +94,9 @@ pub fn issue(connection: &mut PgConnection, request: &IssueRequest) -> Result<Va
         inspections: request.inspections,
         farms: farms(connection, request.body)?,
     });
-    let payload = payload_bytes(&document);
+    let payload = document
+        .payload_bytes()
+        .map_err(|error| ApiError::Internal(anyhow::anyhow!("certificate {number} does not serialise: {error}")))?;
     let signature = request.signer.sign(&payload);
     if !store::register_key(connection, &request.signer.key_id, &request.signer.public_key())? {
         return Err(ApiError::Internal(anyhow::anyhow!(
@@ -152,8 +154,15 @@ pub fn summary_state(certificate: &Certificate) -> Value {
     })
 }
 
-pub fn parsed_content(certificate: &Certificate) -> Value {
+/// The signed payload as JSON, exactly as signed: what the certificate view shows.
+fn signed_json(certificate: &Certificate) -> Value {
     serde_json::from_slice(&certificate.payload).unwrap_or(Value::Null)
+}
+
+/// The certificate's content as typed data, decoded from the signed payload.
+pub fn stored_content(certificate: &Certificate) -> Result<CertificateContent, ApiError> {
+    CertificateContent::decode(&certificate.payload)
+        .map_err(|error| ApiError::Internal(anyhow::anyhow!("certificate {}: {error}", certificate.number)))
 }
 
 /// A certificate as its exporter and authority see it.
@@ -173,6 +182,6 @@ pub fn certificate_view(certificate: &Certificate) -> Value {
         "key_id": certificate.key_id,
         "payload_sha256": to_hex(&certificate.payload_sha256),
         "signature": STANDARD.encode(&certificate.signature),
-        "content": parsed_content(certificate),
+        "content": signed_json(certificate),
     })
 }

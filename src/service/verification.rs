@@ -1,11 +1,11 @@
 //! The public verification of a certificate by its number: status, the essentials of its
 //! content and whether its signature holds.
 
-use super::issuance::parsed_content;
+use super::issuance::stored_content;
 use super::views::timestamp;
 use crate::db::certificates as store;
 use crate::domain::audit::to_hex;
-use crate::domain::certificate::{CertificateKind, sha256, verify_signature};
+use crate::domain::certificate::{CertificateContent, sha256, verify_signature};
 use crate::error::ApiError;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -19,26 +19,11 @@ pub fn verify(connection: &mut PgConnection, number: &str) -> Result<(Value, Str
     let public_key = store::public_key(connection, &certificate.key_id)?.unwrap_or_default();
     let hash_matches = sha256(&certificate.payload).as_slice() == certificate.payload_sha256.as_slice();
     let signature_valid = hash_matches && verify_signature(&public_key, &certificate.payload, &certificate.signature);
-    let document = parsed_content(&certificate);
-    let description = &document["description_of_consignment"];
-    let (exporter, quantity, point_of_entry, authority, date_of_issue) =
-        if certificate.certificate_kind == CertificateKind::Veterinary {
-            (
-                document["2_exporter_and_importer"]["exporter"]["name"].clone(),
-                json!({"animals": document["4_animals"]["number"]}),
-                document["3_departure"]["point_of_entry"].clone(),
-                document["7_issue"]["veterinary_authority"].clone(),
-                document["7_issue"]["date_of_issue"].clone(),
-            )
-        } else {
-            (
-                description["exporter"]["name"].clone(),
-                description["quantity"].clone(),
-                description["point_of_entry"].clone(),
-                document["issuing_authority"].clone(),
-                document["date_of_issue"].clone(),
-            )
-        };
+    let document = stored_content(&certificate)?;
+    let quantity = match &document {
+        CertificateContent::Phytosanitary(content) => json!(content.description_of_consignment.quantity),
+        CertificateContent::Veterinary(content) => json!({"animals": content.animals.number}),
+    };
     let hash_hex = to_hex(&certificate.payload_sha256);
     let body = json!({
         "number": certificate.number,
@@ -47,13 +32,13 @@ pub fn verify(connection: &mut PgConnection, number: &str) -> Result<(Value, Str
         "revocation": certificate.revoked_at.map(|at| json!({"revoked_at": timestamp(at), "reason": certificate.revocation_reason})),
         "replaced_by": certificate.replaced_by_number,
         "replaces": certificate.replaces_number,
-        "date_of_issue": date_of_issue,
-        "issuing_authority": authority,
-        "exporter": exporter,
-        "commodity": document["protocol"]["title"],
-        "protocol": document["protocol"]["code"],
+        "date_of_issue": document.date_of_issue(),
+        "issuing_authority": document.issuing_authority(),
+        "exporter": document.exporter().name,
+        "commodity": document.protocol().title,
+        "protocol": document.protocol().code,
         "quantity": quantity,
-        "point_of_entry": point_of_entry,
+        "point_of_entry": document.point_of_entry(),
         "payload": String::from_utf8_lossy(&certificate.payload),
         "payload_sha256": hash_hex,
         "signature": STANDARD.encode(&certificate.signature),

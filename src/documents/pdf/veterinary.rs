@@ -1,0 +1,115 @@
+//! The veterinary template: the nine contents of the crocodile protocol's certificate.
+
+use super::layout::PageWriter;
+use super::{party, shown};
+use crate::domain::certificate::content::VeterinaryContent;
+
+pub fn body(writer: &mut PageWriter, content: &VeterinaryContent) {
+    writer.field(
+        "1. Compliance statement / Tuyên bố phù hợp / 符合性声明",
+        &content.compliance_statement,
+    );
+    let parties = &content.exporter_and_importer;
+    writer.field(
+        "2. Exporter / Người xuất khẩu / 出口商",
+        &party(&[&parties.exporter.name, &parties.exporter.address]),
+    );
+    writer.field(
+        "   Importer / Người nhập khẩu / 进口商",
+        &party(&[
+            &parties.importer.name,
+            &parties.importer.address,
+            &parties.importer.country,
+        ]),
+    );
+    let departure = &content.departure;
+    writer.field(
+        "3. Departure date, port and means of transport / Ngày, cửa khẩu xuất và phương tiện / 启运日期、口岸及运输工具",
+        &format!(
+            "{}, {}, {} → {}",
+            departure.date, departure.port, departure.means_of_transport, departure.point_of_entry
+        ),
+    );
+    let animals = &content.animals;
+    writer.field(
+        "4. Number, species and identification codes / Số lượng, loài và mã số / 数量、种类及识别号",
+        &format!(
+            "{} × {}: {}",
+            shown(&animals.number),
+            animals.species.as_deref().unwrap_or_default(),
+            animals.identification_codes.as_deref().unwrap_or_default().join(", ")
+        ),
+    );
+    let exams = &content.examinations_and_tests;
+    let clinical: Vec<String> = exams
+        .clinical_examinations
+        .iter()
+        .map(|exam| format!("{} {} ({})", exam.animal_code, shown(&exam.result), exam.date))
+        .collect();
+    let tests: Vec<String> = exams
+        .tests
+        .iter()
+        .flatten()
+        .map(|test| {
+            format!(
+                "{} {} by {} on {}: {}",
+                test.animal_code,
+                test.agent,
+                test.method,
+                test.sample_date,
+                shown(&test.result)
+            )
+        })
+        .collect();
+    writer.field(
+        "5. Clinical examination and tests / Khám lâm sàng và xét nghiệm / 临床检查及检测",
+        &format!("{}\n{}", clinical.join("; "), tests.join("; ")),
+    );
+    let treatments: Vec<String> = content
+        .treatments
+        .iter()
+        .flatten()
+        .map(|t| {
+            format!(
+                "{} {} ({}), {} at {}",
+                t.product, t.dose, t.manufacturer, t.date, t.place
+            )
+        })
+        .collect();
+    writer.field(
+        "6. Treatments / Thuốc và hóa chất đã dùng / 驱虫、消毒及药物处理",
+        &treatments.join("; "),
+    );
+    let issue = &content.issue;
+    writer.field(
+        "7. Issue / Cấp / 签发",
+        &format!(
+            "{} — {} — {}",
+            issue.date_of_issue, issue.veterinary_authority, issue.quarantine_officer
+        ),
+    );
+    let farms: Vec<String> = content
+        .origin
+        .farms
+        .iter()
+        .map(|farm| {
+            format!(
+                "{} {} ({}, VN)",
+                farm.code,
+                farm.name,
+                farm.province.as_deref().unwrap_or_default()
+            )
+        })
+        .collect();
+    writer.field(
+        "8. Farm and place of origin / Trại và nơi xuất xứ / 养殖场及原产地",
+        &farms.join("; "),
+    );
+    let vaccinations: Vec<String> = content
+        .vaccinations
+        .iter()
+        .flatten()
+        .map(|v| format!("{} ({}), {} at {}", v.vaccine, shown(&v.valid_until), v.date, v.place))
+        .collect();
+    writer.field("9. Vaccinations / Tiêm phòng / 疫苗接种", &vaccinations.join("; "));
+}
