@@ -1,68 +1,79 @@
-//! A per-client token bucket for public endpoints: each address gets `per_minute` requests,
-//! refilled continuously. Kept in memory per instance; addresses idle for a while are forgotten.
+//! A per-client limit for public endpoints: each address gets `per_minute` requests, refilled
+//! continuously (governor's GCRA, keyed by address). Kept in memory per instance; when many
+//! addresses have been seen, those back at a full allowance are forgotten.
 
-use std::collections::HashMap;
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter as Gcra};
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::num::NonZeroU32;
+use std::time::Duration;
 
-const FORGET_AFTER: Duration = Duration::from_secs(600);
+/// Above this many remembered addresses, forget the idle ones before the next check.
 const SWEEP_ABOVE: usize = 10_000;
 
-#[derive(Debug)]
-pub struct RateLimiter {
-    per_minute: f64,
-    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+pub struct RateLimiter<C: Clock = DefaultClock> {
+    limiter: Gcra<IpAddr, DefaultKeyedStateStore<IpAddr>, C, NoOpMiddleware<C::Instant>>,
+    clock: C,
+}
+
+impl<C: Clock> std::fmt::Debug for RateLimiter<C> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("RateLimiter")
+            .field("clients", &self.limiter.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl RateLimiter {
     pub fn new(per_minute: u32) -> Self {
+        Self::with_clock(per_minute, DefaultClock::default())
+    }
+}
+
+impl<C: Clock + Clone> RateLimiter<C> {
+    pub fn with_clock(per_minute: u32, clock: C) -> Self {
+        let quota = Quota::per_minute(NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN));
         Self {
-            per_minute: f64::from(per_minute.max(1)),
-            buckets: Mutex::new(HashMap::new()),
+            limiter: Gcra::new(quota, DefaultKeyedStateStore::default(), clock.clone()),
+            clock,
         }
     }
 
-    /// Takes one token for `client`; `Err` with the wait until the next one when none is left.
-    pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
-        let Ok(mut buckets) = self.buckets.lock() else {
-            return Ok(());
-        };
-        if buckets.len() > SWEEP_ABOVE {
-            buckets.retain(|_, (_, seen)| now.duration_since(*seen) < FORGET_AFTER);
+    /// Takes one request from `client`'s allowance; `Err` with the wait until the next one.
+    pub fn check(&self, client: IpAddr) -> Result<(), Duration> {
+        if self.limiter.len() > SWEEP_ABOVE {
+            self.limiter.retain_recent();
         }
-        let per_second = self.per_minute / 60.0;
-        let (tokens, seen) = buckets.entry(client).or_insert((self.per_minute, now));
-        *tokens = (*tokens + now.duration_since(*seen).as_secs_f64() * per_second).min(self.per_minute);
-        *seen = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - *tokens) / per_second))
-        }
+        self.limiter
+            .check_key(&client)
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use governor::clock::FakeRelativeClock;
 
     #[test]
     fn a_client_gets_its_allowance_then_waits_while_others_are_unaffected() {
-        let limiter = RateLimiter::new(3);
-        let start = Instant::now();
+        let clock = FakeRelativeClock::default();
+        let limiter = RateLimiter::with_clock(3, clock.clone());
         let a: IpAddr = [10, 0, 0, 1].into();
         let b: IpAddr = [10, 0, 0, 2].into();
         for _ in 0..3 {
-            assert!(limiter.check(a, start).is_ok());
+            assert!(limiter.check(a).is_ok());
         }
-        let wait = limiter.check(a, start).unwrap_err();
+        let wait = limiter.check(a).unwrap_err();
         assert!(
             wait > Duration::from_secs(19) && wait <= Duration::from_secs(20),
             "{wait:?}"
         );
-        assert!(limiter.check(b, start).is_ok());
-        assert!(limiter.check(a, start + Duration::from_secs(20)).is_ok());
+        assert!(limiter.check(b).is_ok());
+        clock.advance(Duration::from_secs(20));
+        assert!(limiter.check(a).is_ok());
     }
 }

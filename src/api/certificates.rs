@@ -144,7 +144,7 @@ pub async fn verify(
     if let Some(client) = request.peer_addr().map(|address| address.ip()) {
         state
             .verify_limiter
-            .check(client, std::time::Instant::now())
+            .check(client)
             .map_err(|wait| ApiError::TooManyRequests {
                 detail: "Too many verification requests from this address; retry shortly.",
                 retry_after_seconds: wait.as_secs().max(1),

@@ -21,7 +21,7 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
 
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .content_type(crate::telemetry::metrics::CONTENT_TYPE)
         .body(state.metrics.render(state.db.pool_snapshot()))
 }
 

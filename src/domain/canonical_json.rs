@@ -3,6 +3,11 @@
 //! result must not depend on how a `serde_json::Value` happened to order its keys (PostgreSQL
 //! `jsonb` reorders them, and serde_json's `preserve_order` feature may be switched on by any
 //! crate in the build).
+//!
+//! This is not RFC 8785 (JCS): numbers keep serde_json's rendering (`18000.0`), where JCS writes
+//! ECMAScript's (`18000`). Every certificate already issued was signed over these bytes (see the
+//! golden payloads in `tests/golden/certificates`), so a JCS library would break their
+//! signatures; the format stays ours.
 
 use serde_json::Value;
 

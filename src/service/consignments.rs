@@ -233,7 +233,7 @@ pub fn patch(
         .after(ExporterEvent::Edit)
         .ok_or_else(|| not_now(&row, "edited"))?;
     let mut merged = row.body.clone();
-    crate::domain::consignment::merge_patch::apply(&mut merged, patch);
+    json_patch::merge(&mut merged, patch);
     let declaration = declaration(from_value::<ConsignmentBody>(merged)?)?;
     let body = body_json(&declaration.body)?;
     let updated = store::update_body(

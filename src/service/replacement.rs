@@ -15,7 +15,6 @@ use crate::db::consignments as consignment_store;
 use crate::domain::audit::AuditAction;
 use crate::domain::calendar::vietnam_date;
 use crate::domain::certificate::{CertificateEvent, CertificateKind, CertificateSigner, format_number};
-use crate::domain::consignment::merge_patch;
 use crate::domain::consignment::model::ConsignmentBody;
 use crate::domain::field_violation::FieldViolation;
 use crate::domain::inspection::InspectionInput;
@@ -51,7 +50,7 @@ pub fn replace(
         None => None,
         Some(patch) => {
             let mut merged = consignment.body.clone();
-            merge_patch::apply(&mut merged, patch);
+            json_patch::merge(&mut merged, patch);
             Some(from_value::<ConsignmentBody>(merged)?)
         }
     };

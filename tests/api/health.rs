@@ -28,7 +28,7 @@ fn metrics_count_requests_by_matched_route_and_status() {
         response
             .header("content-type")
             .unwrap_or_default()
-            .starts_with("text/plain; version=0.0.4")
+            .starts_with("application/openmetrics-text; version=1.0.0")
     );
     assert!(
         response

@@ -1,6 +1,5 @@
 //! Consignments: what an exporter declares, their shape limits, and their lifecycle.
 
 pub mod iso6346;
-pub mod merge_patch;
 pub mod model;
 pub mod status;
