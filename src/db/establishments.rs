@@ -25,11 +25,11 @@ pub struct Establishment {
     pub name: String,
     pub address: String,
     pub province: Option<String>,
-    pub commodities: Vec<Option<String>>,
+    pub commodities: Vec<Option<Commodity>>,
     pub holder_organization_id: Option<Uuid>,
     pub area_hectares: Option<f64>,
     pub cites_registration: Option<String>,
-    pub scopes: Vec<Option<String>>,
+    pub scopes: Vec<Option<LabScope>>,
     pub source_list: String,
     pub source_date: NaiveDate,
     pub created_at: DateTime<Utc>,
@@ -37,27 +37,17 @@ pub struct Establishment {
 }
 
 impl Establishment {
-    /// The descriptive fields in domain form; values the database constraints rule out are skipped.
+    /// The descriptive fields in domain form.
     pub fn fields(&self) -> EstablishmentFields {
         EstablishmentFields {
             name: self.name.clone(),
             address: self.address.clone(),
             province: self.province.clone(),
-            commodities: self
-                .commodities
-                .iter()
-                .flatten()
-                .filter_map(|c| Commodity::parse(c))
-                .collect(),
+            commodities: self.commodities.iter().flatten().copied().collect(),
             holder_organization_id: self.holder_organization_id,
             area_hectares: self.area_hectares,
             cites_registration: self.cites_registration.clone(),
-            scopes: self
-                .scopes
-                .iter()
-                .flatten()
-                .filter_map(|s| LabScope::parse(s))
-                .collect(),
+            scopes: self.scopes.iter().flatten().copied().collect(),
             source: Source {
                 list: self.source_list.clone(),
                 date: self.source_date,
@@ -77,11 +67,11 @@ pub struct EstablishmentValues {
     pub name: String,
     pub address: String,
     pub province: Option<String>,
-    pub commodities: Vec<Option<String>>,
+    pub commodities: Vec<Option<Commodity>>,
     pub holder_organization_id: Option<Uuid>,
     pub area_hectares: Option<f64>,
     pub cites_registration: Option<String>,
-    pub scopes: Vec<Option<String>>,
+    pub scopes: Vec<Option<LabScope>>,
     pub source_list: String,
     pub source_date: NaiveDate,
 }
@@ -96,11 +86,11 @@ impl EstablishmentValues {
             name: fields.name.clone(),
             address: fields.address.clone(),
             province: fields.province.clone(),
-            commodities: fields.commodities.iter().map(|c| Some(c.as_str().to_owned())).collect(),
+            commodities: fields.commodities.iter().copied().map(Some).collect(),
             holder_organization_id: fields.holder_organization_id,
             area_hectares: fields.area_hectares,
             cites_registration: fields.cites_registration.clone(),
-            scopes: fields.scopes.iter().map(|s| Some(s.as_str().to_owned())).collect(),
+            scopes: fields.scopes.iter().copied().map(Some).collect(),
             source_list: fields.source.list.clone(),
             source_date: fields.source.date,
         }

@@ -7,7 +7,7 @@ use crate::db::establishment_imports::{self as import_store, ImportRecord};
 use crate::db::establishments::{self as store, EstablishmentValues};
 use crate::db::status_periods::{self as period_store, NewStatusPeriod};
 use crate::domain::audit::AuditAction;
-use crate::domain::establishment::{Commodity, EstablishmentDraft, EstablishmentKind};
+use crate::domain::establishment::{Commodity, EstablishmentDraft, EstablishmentKind, LabScope};
 use crate::domain::establishment_import::{Existing, ImportSummary, ListFormat, ListMeta, plan};
 use crate::domain::registry_status::{RegistryStatus, StatusPeriod};
 use crate::error::ApiError;
@@ -225,10 +225,10 @@ struct ImportedEstablishmentState<'a> {
     name: &'a str,
     address: &'a str,
     province: Option<&'a str>,
-    commodities: Vec<&'a str>,
+    commodities: Vec<Commodity>,
     area_hectares: Option<f64>,
     cites_registration: Option<&'a str>,
-    scopes: Vec<&'a str>,
+    scopes: Vec<LabScope>,
     source_list: &'a str,
     source_date: NaiveDate,
     status_changes: Vec<PeriodState<'a>>,
@@ -243,10 +243,10 @@ impl<'a> ImportedEstablishmentState<'a> {
             name: &value.name,
             address: &value.address,
             province: value.province.as_deref(),
-            commodities: value.commodities.iter().flatten().map(String::as_str).collect(),
+            commodities: value.commodities.iter().flatten().copied().collect(),
             area_hectares: value.area_hectares,
             cites_registration: value.cites_registration.as_deref(),
-            scopes: value.scopes.iter().flatten().map(String::as_str).collect(),
+            scopes: value.scopes.iter().flatten().copied().collect(),
             source_list: &value.source_list,
             source_date: value.source_date,
             status_changes: status_changes.into_iter().map(PeriodState::from).collect(),

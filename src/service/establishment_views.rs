@@ -4,7 +4,7 @@ use super::views::timestamp;
 use crate::db::authorizations::Authorization;
 use crate::db::establishments::Establishment;
 use crate::db::status_periods::StatusPeriodRow;
-use crate::domain::establishment::{Commodity, EstablishmentKind, Source};
+use crate::domain::establishment::{Commodity, EstablishmentKind, LabScope, Source};
 use crate::domain::registry_status::{RegistryStatus, StatusPeriod, deciding_period};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -18,11 +18,11 @@ pub struct EstablishmentView {
     pub name: String,
     pub address: String,
     pub province: Option<String>,
-    pub commodities: Vec<String>,
+    pub commodities: Vec<Commodity>,
     pub holder_organization_id: Option<Uuid>,
     pub area_hectares: Option<f64>,
     pub cites_registration: Option<String>,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<LabScope>,
     pub source: Source,
     pub created_at: String,
     pub updated_at: String,
@@ -132,12 +132,11 @@ pub struct EstablishmentDetailView {
 }
 
 /// Computes the per-commodity status on `date` with the domain rule.
-pub fn status_on_view(commodities: &[String], periods: &[StatusPeriodRow], date: NaiveDate) -> StatusOnView {
+pub fn status_on_view(commodities: &[Commodity], periods: &[StatusPeriodRow], date: NaiveDate) -> StatusOnView {
     let parsed: Vec<(Uuid, StatusPeriod)> = periods.iter().map(|row| (row.id, row.period())).collect();
     let commodities = commodities
         .iter()
-        .filter_map(|text| Commodity::parse(text))
-        .map(|commodity| {
+        .map(|&commodity| {
             let deciding = deciding_period(parsed.iter().map(|(_, period)| period), commodity, date);
             let decided_by =
                 deciding.and_then(|period| parsed.iter().find(|(_, p)| std::ptr::eq(p, period)).map(|(id, _)| *id));
