@@ -3,7 +3,7 @@
 //! points the libpq `PG*` variables at). The README's configuration table lists them all.
 
 use crate::domain::establishment::{CodePatterns, EstablishmentKind};
-use crate::domain::protocol::settings::ProtocolSettings;
+use crate::domain::protocol::settings::{ConfiguredList, ENFORCE_UNCERTAIN_RULES, ENFORCEABLE_RULES, ProtocolSettings};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use std::net::SocketAddr;
@@ -133,6 +133,38 @@ impl Config {
                 .filter(|item| !item.is_empty())
                 .collect(),
         };
+        // A list the operator set is configured data: the rules checking it become errors.
+        let places = |name: &'static str, default: ConfiguredList| match get(name) {
+            None => default,
+            Some(_) => ConfiguredList {
+                values: list(name, Vec::new()),
+                configured_by: Some(name),
+            },
+        };
+        let coconut_reduced_sampling_rate = match get("COCONUT_REDUCED_SAMPLING_RATE") {
+            None => None,
+            Some(value) => match value.trim().parse::<f64>() {
+                Ok(rate) if rate > 0.0 && rate <= 1.0 => Some(rate),
+                _ => {
+                    return Err(ConfigError {
+                        name: "COCONUT_REDUCED_SAMPLING_RATE",
+                        value,
+                        reason: "expected a fraction of units between 0 and 1, e.g. 0.01",
+                    });
+                }
+            },
+        };
+        let enforced_uncertain_rules = list(ENFORCE_UNCERTAIN_RULES, Vec::new());
+        if let Some(unknown) = enforced_uncertain_rules
+            .iter()
+            .find(|id| !ENFORCEABLE_RULES.iter().any(|rule| rule.eq_ignore_ascii_case(id)))
+        {
+            return Err(ConfigError {
+                name: ENFORCE_UNCERTAIN_RULES,
+                value: unknown.clone(),
+                reason: "expected rule IDs among: CROCODILE-FARM-APPROVED",
+            });
+        }
         let cadmium_limit_mg_per_kg = match get("CADMIUM_LIMIT_MG_PER_KG") {
             None => defaults.cadmium_limit_mg_per_kg,
             Some(value) => match value.trim().parse::<f64>() {
@@ -148,14 +180,16 @@ impl Config {
         };
         let protocol_settings = ProtocolSettings {
             cadmium_limit_mg_per_kg,
-            fruit_exit_gates: list("EXIT_GATES_FRUIT", defaults.fruit_exit_gates),
-            fruit_entry_points: list("ENTRY_POINTS_FRUIT", defaults.fruit_entry_points),
-            frozen_exit_gates: list("EXIT_GATES_FROZEN", defaults.frozen_exit_gates),
-            frozen_entry_points: list("ENTRY_POINTS_FROZEN", defaults.frozen_entry_points),
-            animal_exit_gates: list("EXIT_GATES_ANIMAL", defaults.animal_exit_gates),
-            animal_entry_points: list("ENTRY_POINTS_ANIMAL", defaults.animal_entry_points),
+            fruit_exit_gates: places("EXIT_GATES_FRUIT", defaults.fruit_exit_gates),
+            fruit_entry_points: places("ENTRY_POINTS_FRUIT", defaults.fruit_entry_points),
+            frozen_exit_gates: places("EXIT_GATES_FROZEN", defaults.frozen_exit_gates),
+            frozen_entry_points: places("ENTRY_POINTS_FROZEN", defaults.frozen_entry_points),
+            animal_exit_gates: places("EXIT_GATES_ANIMAL", defaults.animal_exit_gates),
+            animal_entry_points: places("ENTRY_POINTS_ANIMAL", defaults.animal_entry_points),
             crocodile_required_agents: list("CROCODILE_REQUIRED_AGENTS", defaults.crocodile_required_agents),
             extra_coconut_pests: list("EXTRA_COCONUT_PESTS", defaults.extra_coconut_pests),
+            coconut_reduced_sampling_rate,
+            enforced_uncertain_rules,
         };
         let signing_key = match get("SIGNING_KEY") {
             None => None,

@@ -182,10 +182,9 @@ pub fn required_sampling_rate(version: &ProtocolVersion, history: ExporterHistor
     let two_years_ago = date.checked_sub_months(chrono::Months::new(24))?;
     let seasoned = history.first_submission.is_some_and(|first| first <= two_years_ago);
     let clean = history.last_rejection.is_none_or(|last| last < two_years_ago);
-    Some(if seasoned && clean {
-        sampling.reduced_rate.value
-    } else {
-        sampling.rate.value
+    Some(match &sampling.reduced_rate {
+        Some(reduced) if seasoned && clean => reduced.value,
+        _ => sampling.rate.value,
     })
 }
 
@@ -354,6 +353,25 @@ mod tests {
             last_rejection: None,
         };
         assert_eq!(required_sampling_rate(&durian, too_new, on), Some(0.02));
+    }
+
+    #[test]
+    fn coconut_stays_at_two_percent_unless_the_operator_configures_the_reduction() {
+        let seasoned = ExporterHistory {
+            first_submission: Some(day("2024-01-01")),
+            last_rejection: None,
+        };
+        let on = day("2026-03-01");
+        let coconut = version(ProtocolCode::CoconutFresh);
+        assert_eq!(required_sampling_rate(&coconut, seasoned, on), Some(0.02));
+        let settings = ProtocolSettings {
+            coconut_reduced_sampling_rate: Some(0.01),
+            ..Default::default()
+        };
+        let configured = latest(&catalogue(&settings), ProtocolCode::CoconutFresh)
+            .unwrap()
+            .clone();
+        assert_eq!(required_sampling_rate(&configured, seasoned, on), Some(0.01));
     }
 
     #[test]

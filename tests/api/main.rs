@@ -24,3 +24,4 @@ mod protocol_reference;
 mod resilience;
 mod test_db;
 mod text_columns;
+mod uncertain_rules;

@@ -33,6 +33,11 @@ impl Checker<'_> {
         self.violations.push(rule.violation(pointer, message));
     }
 
+    /// Reports a violation built by the caller, e.g. one naming the uncertain value it rests on.
+    pub fn push(&mut self, violation: Violation) {
+        self.violations.push(violation);
+    }
+
     pub fn commodity(&self) -> &'static str {
         commodity_of(self.protocol).as_str()
     }

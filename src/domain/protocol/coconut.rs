@@ -12,16 +12,16 @@ use super::{Confidence, ProtocolCode, common};
 use crate::domain::consignment::model::CoconutForm;
 use crate::domain::establishment::Commodity;
 
-pub const COCONUT_DETAILS: Rule = Rule {
-    id: "COCONUT-DETAILS-PRESENT",
-    severity: Severity::Error,
-    source: "protocols.md §3.1: green coconut with stalk, or dehusked",
-};
-pub const COCONUT_STALK: Rule = Rule {
-    id: "COCONUT-STALK-LENGTH",
-    severity: Severity::Error,
-    source: "protocols.md §3.1 and §8 rule 16: green coconuts with a stalk of at most 5 cm",
-};
+pub const COCONUT_DETAILS: Rule = Rule::confirmed(
+    "COCONUT-DETAILS-PRESENT",
+    Severity::Error,
+    "protocols.md §3.1: green coconut with stalk, or dehusked",
+);
+pub const COCONUT_STALK: Rule = Rule::confirmed(
+    "COCONUT-STALK-LENGTH",
+    Severity::Error,
+    "protocols.md §3.1 and §8 rule 16: green coconuts with a stalk of at most 5 cm",
+);
 
 /// The first seven quarantine pests of the GACC list, the only ones readable (protocols.md §3.4).
 const COCONUT_PESTS: [(&str, &str); 7] = [
@@ -64,12 +64,14 @@ impl CoconutTerms {
                     Some("fraction of units"),
                     "protocols.md §3.5: MARD samples 2% of each consignment",
                 ),
-                reduced_rate: Parameter::uncertain(
-                    "reduced_sampling_rate",
-                    0.01,
-                    Some("fraction of units"),
-                    "protocols.md §3.5: whether coconut drops to 1% after two clean years is not confirmed (the durian protocol has this clause)",
-                ),
+                reduced_rate: settings.coconut_reduced_sampling_rate.map(|rate| {
+                    Parameter::uncertain(
+                        "reduced_sampling_rate",
+                        rate,
+                        Some("fraction of units"),
+                        "set by the operator (COCONUT_REDUCED_SAMPLING_RATE); protocols.md §3.5: the sources do not confirm a reduction after two clean years for coconut (the durian protocol has one)",
+                    )
+                }),
             },
             pest_list_complete: Parameter::uncertain(
                 "pest_list_complete",
@@ -89,20 +91,20 @@ impl CoconutTerms {
     }
 
     pub fn published(&self) -> Vec<PublishedParameter> {
-        vec![
-            self.max_stalk_length.published(),
-            self.sampling.rate.published(),
-            self.sampling.reduced_rate.published(),
+        let mut list = vec![self.max_stalk_length.published(), self.sampling.rate.published()];
+        list.extend(self.sampling.reduced_rate.iter().map(Parameter::published));
+        list.extend([
             self.pest_list_complete.published(),
             self.product_forms.published(),
             self.additional_declaration.published(),
             self.gates.exit.published(),
             self.gates.entry.published(),
-        ]
+        ]);
+        list
     }
 
     pub fn rules(&self) -> Vec<RuleDef> {
-        let mut rules = common::rules();
+        let mut rules = common::rules(&self.gates);
         rules.extend(plant::rules(true));
         rules.extend([
             COCONUT_DETAILS.requires("The coconut form is given."),

@@ -6,32 +6,31 @@ use super::ProtocolCode;
 use super::checker::Checker;
 use super::parameter::Parameter;
 use super::rule::{Rule, RuleDef, Severity};
+use super::settings::ConfiguredList;
 
-pub const PROTOCOL_IN_FORCE: Rule = Rule {
-    id: "GEN-PROTOCOL-IN-FORCE",
-    severity: Severity::Error,
-    source: "protocols.md §8 rule 55: fresh durian from 2022-07-11 (GACC Ann. 66/2022); frozen durian, coconut and crocodiles from 2024-08-19",
-};
-pub const PROTOCOL_FIELDS: Rule = Rule {
-    id: "GEN-PROTOCOL-FIELDS",
-    severity: Severity::Error,
-    source: "Each protocol covers one product (protocols.md §1.1, §2.1, §3.1, §4.1)",
-};
-pub const CONSIGNEE_IN_CHINA: Rule = Rule {
-    id: "GEN-CONSIGNEE-IN-CHINA",
-    severity: Severity::Error,
-    source: "The protocols cover exports from Vietnam to China (protocols.md §0)",
-};
-pub const EXIT_GATE: Rule = Rule {
-    id: "GEN-EXIT-GATE-DESIGNATED",
-    severity: Severity::Error,
-    source: "protocols.md §6 and §8 rule 57: exports leave through the gates opened for the commodity class; the list is configuration",
-};
-pub const ENTRY_POINT: Rule = Rule {
-    id: "GEN-ENTRY-POINT-DESIGNATED",
-    severity: Severity::Error,
-    source: "protocols.md §1.8 and §8 rule 57: entry through GACC-designated ports for the commodity class; the list is configuration",
-};
+pub const PROTOCOL_IN_FORCE: Rule = Rule::confirmed(
+    "GEN-PROTOCOL-IN-FORCE",
+    Severity::Error,
+    "protocols.md §8 rule 55: fresh durian from 2022-07-11 (GACC Ann. 66/2022); frozen durian, coconut and crocodiles from 2024-08-19",
+);
+pub const PROTOCOL_FIELDS: Rule = Rule::confirmed(
+    "GEN-PROTOCOL-FIELDS",
+    Severity::Error,
+    "Each protocol covers one product (protocols.md §1.1, §2.1, §3.1, §4.1)",
+);
+pub const CONSIGNEE_IN_CHINA: Rule = Rule::confirmed(
+    "GEN-CONSIGNEE-IN-CHINA",
+    Severity::Error,
+    "The protocols cover exports from Vietnam to China (protocols.md §0)",
+);
+pub const EXIT_GATE: Rule = Rule::uncertain(
+    "GEN-EXIT-GATE-DESIGNATED",
+    "protocols.md §6 and §8 rule 57: exports leave through the gates opened for the commodity class; no source lists them, so an error only once the operator configures the list",
+);
+pub const ENTRY_POINT: Rule = Rule::uncertain(
+    "GEN-ENTRY-POINT-DESIGNATED",
+    "protocols.md §1.8, §8 rule 57 and §10: entry through GACC-designated ports for the commodity class; no source lists them, so an error only once the operator configures the list",
+);
 
 /// The gates of exit and points of entry designated for a commodity class. GACC designates
 /// them per class, but the lists were not found, so both are configuration.
@@ -39,32 +38,51 @@ pub const ENTRY_POINT: Rule = Rule {
 pub struct Gates {
     pub exit: Parameter<Vec<String>>,
     pub entry: Parameter<Vec<String>>,
+    /// The exit rule: an error once the operator configured the list, a warning before.
+    pub exit_rule: Rule,
+    pub entry_rule: Rule,
 }
 
 impl Gates {
     /// `class` names the configuration variables: `EXIT_GATES_<CLASS>`, `ENTRY_POINTS_<CLASS>`.
-    pub fn configured(exit: &[String], entry: &[String], class: &str) -> Self {
-        let source = |variable: &str| {
-            format!(
-                "protocols.md §1.8, §6 and §8 rule 57: GACC designates ports per commodity class; the list for {class} was not found, so it is configuration ({variable}_{})",
-                class.to_ascii_uppercase()
-            )
+    pub fn configured(exit: &ConfiguredList, entry: &ConfiguredList, class: &str) -> Self {
+        let source = |variable: &str, list: &ConfiguredList| {
+            let variable = format!("{variable}_{}", class.to_ascii_uppercase());
+            match list.configured_by {
+                Some(_) => format!(
+                    "set by the operator ({variable}); GACC designates ports per commodity class (protocols.md §1.8, §6 and §8 rule 57)"
+                ),
+                None => format!(
+                    "protocols.md §1.8, §6 and §8 rule 57: GACC designates ports per commodity class; the list for {class} was not found, so this is a suggestion until {variable} is set"
+                ),
+            }
         };
         Self {
-            exit: Parameter::uncertain("exit_gates", exit.to_vec(), None, &source("EXIT_GATES")),
-            entry: Parameter::uncertain("entry_points", entry.to_vec(), None, &source("ENTRY_POINTS")),
+            exit: Parameter::uncertain("exit_gates", exit.values.clone(), None, &source("EXIT_GATES", exit)),
+            entry: Parameter::uncertain(
+                "entry_points",
+                entry.values.clone(),
+                None,
+                &source("ENTRY_POINTS", entry),
+            ),
+            exit_rule: EXIT_GATE.enforced_by(exit.configured_by),
+            entry_rule: ENTRY_POINT.enforced_by(entry.configured_by),
         }
     }
 }
 
 /// The common rules as published.
-pub fn rules() -> Vec<RuleDef> {
+pub fn rules(gates: &Gates) -> Vec<RuleDef> {
     vec![
         PROTOCOL_IN_FORCE.requires("The planned departure date is on or after the protocol's effective date."),
         PROTOCOL_FIELDS.requires("Only the product details of the consignment's own protocol are given."),
         CONSIGNEE_IN_CHINA.requires("The consignee is in China (country CN)."),
-        EXIT_GATE.requires("The border gate of exit is on the configured list for the commodity class."),
-        ENTRY_POINT.requires("The declared point of entry is on the configured list for the commodity class."),
+        gates
+            .exit_rule
+            .requires("The border gate of exit is on the configured list for the commodity class."),
+        gates
+            .entry_rule
+            .requires("The declared point of entry is on the configured list for the commodity class."),
     ]
 }
 
@@ -96,7 +114,7 @@ pub fn check(checker: &mut Checker, gates: &Gates) {
             body.exit_border_gate,
             exit_gates.join(", ")
         );
-        checker.report(EXIT_GATE, "/exit_border_gate", message);
+        checker.report(gates.exit_rule, "/exit_border_gate", message);
     }
     let entry_points = &gates.entry.value;
     if !entry_points
@@ -108,7 +126,7 @@ pub fn check(checker: &mut Checker, gates: &Gates) {
             body.entry_point,
             entry_points.join(", ")
         );
-        checker.report(ENTRY_POINT, "/entry_point", message);
+        checker.report(gates.entry_rule, "/entry_point", message);
     }
 }
 
@@ -154,6 +172,8 @@ fn check_own_details(checker: &mut Checker) {
 #[cfg(test)]
 mod tests {
     use super::super::fixtures::*;
+    use super::super::rule::Severity;
+    use super::super::settings::ConfiguredList;
 
     #[test]
     fn a_departure_before_the_protocol_took_effect_is_refused() {
@@ -188,25 +208,55 @@ mod tests {
         );
     }
 
-    #[test]
-    fn an_undesignated_point_of_entry_is_refused() {
-        fails(
-            fresh(),
-            facts(),
-            |b, _| b.entry_point = "shanghai_pudong".into(),
-            "GEN-ENTRY-POINT-DESIGNATED",
-            "/entry_point",
-        );
+    /// The severity and `configured_by` of the one violation of `rule` in `report`.
+    fn graded(report: &ComplianceReport, rule: &str) -> (Severity, Option<&'static str>) {
+        let violation = report
+            .violations
+            .iter()
+            .find(|violation| violation.rule_id == rule)
+            .unwrap();
+        (violation.severity, violation.configured_by)
     }
 
     #[test]
-    fn an_undesignated_gate_of_exit_is_refused() {
-        fails(
-            crocodile(),
-            facts(),
-            |b, _| b.exit_border_gate = "tan_thanh".into(),
-            "GEN-EXIT-GATE-DESIGNATED",
-            "/exit_border_gate",
+    fn an_undesignated_point_of_entry_is_a_warning_until_the_operator_configures_the_list() {
+        let mut body = fresh();
+        body.entry_point = "shanghai_pudong".into();
+        let report = run(&body, &facts());
+        assert_eq!(graded(&report, "GEN-ENTRY-POINT-DESIGNATED"), (Severity::Warning, None));
+        assert!(report.compliant, "{:?}", report.violations);
+        let configured = ProtocolSettings {
+            fruit_entry_points: ConfiguredList {
+                values: vec!["youyiguan".into()],
+                configured_by: Some("ENTRY_POINTS_FRUIT"),
+            },
+            ..Default::default()
+        };
+        let report = run_with(&body, &facts(), &configured);
+        assert_eq!(
+            graded(&report, "GEN-ENTRY-POINT-DESIGNATED"),
+            (Severity::Error, Some("ENTRY_POINTS_FRUIT"))
+        );
+        assert!(!report.compliant);
+    }
+
+    #[test]
+    fn an_undesignated_gate_of_exit_is_a_warning_until_the_operator_configures_the_list() {
+        let mut body = crocodile();
+        body.exit_border_gate = "tan_thanh".into();
+        let report = run(&body, &facts());
+        assert_eq!(graded(&report, "GEN-EXIT-GATE-DESIGNATED"), (Severity::Warning, None));
+        let configured = ProtocolSettings {
+            animal_exit_gates: ConfiguredList {
+                values: vec!["mong_cai".into()],
+                configured_by: Some("EXIT_GATES_ANIMAL"),
+            },
+            ..Default::default()
+        };
+        let report = run_with(&body, &facts(), &configured);
+        assert_eq!(
+            graded(&report, "GEN-EXIT-GATE-DESIGNATED"),
+            (Severity::Error, Some("EXIT_GATES_ANIMAL"))
         );
     }
 }

@@ -13,46 +13,44 @@ use crate::domain::consignment::model::TestResult;
 use crate::domain::establishment::{Commodity, EstablishmentKind, normalize_code};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-pub const IMPORT_PERMIT: Rule = Rule {
-    id: "CROCODILE-IMPORT-PERMIT",
-    severity: Severity::Error,
-    source: "protocols.md §4.3 and §8 rule 54: the Chinese importer holds an import quarantine permit",
-};
-pub const CROCODILE_DETAILS: Rule = Rule {
-    id: "CROCODILE-DETAILS-PRESENT",
-    severity: Severity::Error,
-    source: "protocols.md §4.2: species, number and identification codes",
-};
-pub const CROCODILE_SPECIES: Rule = Rule {
-    id: "CROCODILE-SPECIES",
-    severity: Severity::Warning,
-    source: "protocols.md §4.1: the excerpt names no species; Vietnamese farms mainly hold Crocodylus siamensis (uncertain)",
-};
-pub const CROCODILE_ORIGIN: Rule = Rule {
-    id: "CROCODILE-BORN-AND-RAISED-IN-VIETNAM",
-    severity: Severity::Error,
-    source: "protocols.md §4.1 and §8 rule 17: farmed crocodiles born and raised in Vietnam",
-};
-pub const CROCODILE_IDS: Rule = Rule {
-    id: "CROCODILE-IDENTIFICATION",
-    severity: Severity::Error,
-    source: "protocols.md §4.2 item 4 and §8 rule 18: number and identification codes of the animals",
-};
-pub const CROCODILE_FARM_APPROVED: Rule = Rule {
-    id: "CROCODILE-FARM-APPROVED",
-    severity: Severity::Error,
-    source: "protocols.md §4.3 and §8 rule 11: farms registered through DAH and approved by GACC",
-};
-pub const CROCODILE_CITES: Rule = Rule {
-    id: "CROCODILE-CITES-PERMIT",
-    severity: Severity::Error,
-    source: "protocols.md §4.4 and §8 rule 53: CITES Appendix I, an export permit valid for the shipment",
-};
-pub const CROCODILE_TESTS: Rule = Rule {
-    id: "CROCODILE-TESTS-NEGATIVE",
-    severity: Severity::Error,
-    source: "protocols.md §4.2 item 5, §4.3 and §8 rule 51: 100% of animals tested; the agent list is a parameter (not found)",
-};
+pub const IMPORT_PERMIT: Rule = Rule::confirmed(
+    "CROCODILE-IMPORT-PERMIT",
+    Severity::Error,
+    "protocols.md §4.3 and §8 rule 54: the Chinese importer holds an import quarantine permit",
+);
+pub const CROCODILE_DETAILS: Rule = Rule::confirmed(
+    "CROCODILE-DETAILS-PRESENT",
+    Severity::Error,
+    "protocols.md §4.2: species, number and identification codes",
+);
+pub const CROCODILE_SPECIES: Rule = Rule::uncertain(
+    "CROCODILE-SPECIES",
+    "protocols.md §4.1: the excerpt names no species; Vietnamese farms mainly hold Crocodylus siamensis (uncertain)",
+);
+pub const CROCODILE_ORIGIN: Rule = Rule::confirmed(
+    "CROCODILE-BORN-AND-RAISED-IN-VIETNAM",
+    Severity::Error,
+    "protocols.md §4.1 and §8 rule 17: farmed crocodiles born and raised in Vietnam",
+);
+pub const CROCODILE_IDS: Rule = Rule::confirmed(
+    "CROCODILE-IDENTIFICATION",
+    Severity::Error,
+    "protocols.md §4.2 item 4 and §8 rule 18: number and identification codes of the animals",
+);
+pub const CROCODILE_FARM_APPROVED: Rule = Rule::uncertain(
+    "CROCODILE-FARM-APPROVED",
+    "protocols.md §4.3 and §8 rule 11 (U): farms register through DAH for GACC approval, confirmed for monkeys, not verbatim for crocodiles; enforce with ENFORCE_UNCERTAIN_RULES",
+);
+pub const CROCODILE_CITES: Rule = Rule::confirmed(
+    "CROCODILE-CITES-PERMIT",
+    Severity::Error,
+    "protocols.md §4.4 and §8 rule 53: CITES Appendix I, an export permit valid for the shipment",
+);
+pub const CROCODILE_TESTS: Rule = Rule::confirmed(
+    "CROCODILE-TESTS-NEGATIVE",
+    Severity::Error,
+    "protocols.md §4.2 item 5, §4.3 and §8 rule 51: 100% of animals tested; the agent list is a parameter (not found)",
+);
 
 /// The parameters of the crocodile protocol.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +58,8 @@ pub struct CrocodileTerms {
     /// Agents every animal must test negative for; the list was not found, so configuration.
     pub required_agents: Parameter<Vec<String>>,
     pub gates: Gates,
+    /// The farm rule, an error only when the operator enforces it.
+    pub farm_rule: Rule,
 }
 
 impl CrocodileTerms {
@@ -73,6 +73,7 @@ impl CrocodileTerms {
                 "protocols.md §4.3: the protocol sets disease tests but the list was not found (CROCODILE_REQUIRED_AGENTS)",
             ),
             gates: Gates::configured(&settings.animal_exit_gates, &settings.animal_entry_points, "animal"),
+            farm_rule: CROCODILE_FARM_APPROVED.enforced_by(settings.enforcing(CROCODILE_FARM_APPROVED.id)),
         }
     }
 
@@ -85,7 +86,7 @@ impl CrocodileTerms {
     }
 
     pub fn rules(&self) -> Vec<RuleDef> {
-        let mut rules = common::rules();
+        let mut rules = common::rules(&self.gates);
         rules.extend([
             IMPORT_PERMIT.requires("The Chinese import permit number is given."),
             CROCODILE_DETAILS.requires("The crocodile details are given."),
@@ -94,7 +95,8 @@ impl CrocodileTerms {
             CROCODILE_IDS.requires(
                 "Every animal has a unique identification code and their count equals the declared quantity.",
             ),
-            CROCODILE_FARM_APPROVED.requires("Every animal's farm is approved for crocodiles on the departure date."),
+            self.farm_rule
+                .requires("Every animal's farm is approved for crocodiles on the departure date."),
             CROCODILE_CITES.requires("A CITES export permit valid on the departure date is given."),
             CROCODILE_TESTS
                 .requires("Every animal has test results, all negative, including one for every required agent."),
@@ -176,7 +178,7 @@ pub fn check(checker: &mut Checker, terms: &CrocodileTerms) {
         }
         if farms.insert(normalize_code(&animal.farm_code)) {
             checker.require_approved(
-                CROCODILE_FARM_APPROVED,
+                terms.farm_rule,
                 EstablishmentKind::CrocodileFarm,
                 &animal.farm_code,
                 format!("/crocodiles/animals/{index}/farm_code"),
@@ -254,7 +256,11 @@ pub fn check(checker: &mut Checker, terms: &CrocodileTerms) {
                 if !missing.is_empty() {
                     let names: Vec<&str> = missing.iter().map(|agent| agent.as_str()).collect();
                     let message = format!("Animal {code} lacks a negative result for: {}.", names.join(", "));
-                    checker.report(CROCODILE_TESTS, format!("/crocodiles/animals/{index}"), message);
+                    checker.push(
+                        CROCODILE_TESTS
+                            .violation(format!("/crocodiles/animals/{index}"), message)
+                            .judged_against(&terms.required_agents),
+                    );
                 }
             }
         }
@@ -338,7 +344,7 @@ mod tests {
     }
 
     #[test]
-    fn an_unapproved_farm_is_refused() {
+    fn an_unapproved_farm_is_a_warning_unless_the_operator_enforces_the_rule() {
         fails(
             crocodile(),
             facts(),
@@ -346,6 +352,18 @@ mod tests {
             "CROCODILE-FARM-APPROVED",
             "/crocodiles/animals/0/farm_code",
         );
+        let mut body = crocodile();
+        animals(|c| c.animals[0].farm_code = "DT-CF-99".into())(&mut body, &mut facts());
+        let report = run(&body, &facts());
+        assert!(report.compliant, "{:?}", report.violations);
+        assert_eq!(report.warnings, 1);
+        let enforcing = ProtocolSettings {
+            enforced_uncertain_rules: vec!["CROCODILE-FARM-APPROVED".into()],
+            ..Default::default()
+        };
+        let report = run_with(&body, &facts(), &enforcing);
+        assert!(!report.compliant);
+        assert_eq!(report.violations[0].configured_by, Some("ENFORCE_UNCERTAIN_RULES"));
     }
 
     #[test]

@@ -12,26 +12,26 @@ use crate::domain::registry_status::RegistryStatus;
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap};
 
-pub const LAB_REPORT_LOTS: Rule = Rule {
-    id: "DURIAN-LAB-REPORT-LOTS",
-    severity: Severity::Error,
-    source: "protocols.md §8 rule 31: a result counts for the lot it was sampled from",
-};
-pub const LAB_RECOGNISED: Rule = Rule {
-    id: "DURIAN-LAB-RECOGNISED",
-    severity: Severity::Error,
-    source: "protocols.md §1.9: reports from GACC-recognised laboratories (24 for cadmium, 14 for Auramine O by July 2025)",
-};
-pub const LAB_CADMIUM: Rule = Rule {
-    id: "DURIAN-LAB-CADMIUM",
-    severity: Severity::Error,
-    source: "protocols.md §1.9: GACC measure effective 10 Jan 2025; the limit is a parameter (GB 2762, 0.05 mg/kg recalled)",
-};
-pub const LAB_AURAMINE_O: Rule = Rule {
-    id: "DURIAN-LAB-AURAMINE-O",
-    severity: Severity::Error,
-    source: "protocols.md §1.9: GACC measure effective 10 Jan 2025; Vietnam and China agreed to test both peel and flesh",
-};
+pub const LAB_REPORT_LOTS: Rule = Rule::confirmed(
+    "DURIAN-LAB-REPORT-LOTS",
+    Severity::Error,
+    "protocols.md §8 rule 31: a result counts for the lot it was sampled from",
+);
+pub const LAB_RECOGNISED: Rule = Rule::confirmed(
+    "DURIAN-LAB-RECOGNISED",
+    Severity::Error,
+    "protocols.md §1.9: reports from GACC-recognised laboratories (24 for cadmium, 14 for Auramine O by July 2025)",
+);
+pub const LAB_CADMIUM: Rule = Rule::confirmed(
+    "DURIAN-LAB-CADMIUM",
+    Severity::Error,
+    "protocols.md §1.9: GACC measure effective 10 Jan 2025; the limit is a parameter (GB 2762, 0.05 mg/kg recalled)",
+);
+pub const LAB_AURAMINE_O: Rule = Rule::confirmed(
+    "DURIAN-LAB-AURAMINE-O",
+    Severity::Error,
+    "protocols.md §1.9: GACC measure effective 10 Jan 2025; Vietnam and China agreed to test both peel and flesh",
+);
 
 /// The laboratory parameters of the durian protocols.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,11 +131,12 @@ pub fn check(checker: &mut Checker, terms: &DurianLabTerms) {
     if checker.as_of < terms.tests_required_from.value {
         return;
     }
-    check_cadmium(checker, reports, terms.cadmium_limit.value);
+    check_cadmium(checker, reports, &terms.cadmium_limit);
     check_auramine(checker, reports);
 }
 
-fn check_cadmium(checker: &mut Checker, reports: &[LabReport], limit: f64) {
+fn check_cadmium(checker: &mut Checker, reports: &[LabReport], limit_parameter: &Parameter<f64>) {
+    let limit = limit_parameter.value;
     let mut covered = vec![false; checker.body.lots.len()];
     for (index, report) in reports
         .iter()
@@ -166,7 +167,11 @@ fn check_cadmium(checker: &mut Checker, reports: &[LabReport], limit: f64) {
             let message = format!(
                 "Cadmium {value} mg/kg is above the limit of {limit} mg/kg; the lots it covers cannot be exported."
             );
-            checker.report(LAB_CADMIUM, format!("/lab_reports/{index}/value"), message);
+            checker.push(
+                LAB_CADMIUM
+                    .violation(format!("/lab_reports/{index}/value"), message)
+                    .judged_against(limit_parameter),
+            );
             continue;
         }
         if lab_recognised(checker, report) {

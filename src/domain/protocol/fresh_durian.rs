@@ -41,12 +41,12 @@ impl FreshDurianTerms {
                     Some("fraction of units"),
                     "protocols.md §1.6: MARD inspects 2% of each consignment",
                 ),
-                reduced_rate: Parameter::confirmed(
+                reduced_rate: Some(Parameter::confirmed(
                     "reduced_sampling_rate",
                     0.01,
                     Some("fraction of units"),
                     "protocols.md §1.6: 1% after two years without a phytosanitary problem",
-                ),
+                )),
             },
             additional_declaration: additional_declaration("Fresh Durian"),
             gates: Gates::configured(&settings.fruit_exit_gates, &settings.fruit_entry_points, "fruit"),
@@ -55,19 +55,19 @@ impl FreshDurianTerms {
     }
 
     pub fn published(&self) -> Vec<PublishedParameter> {
-        let mut list = vec![
-            self.sampling.rate.published(),
-            self.sampling.reduced_rate.published(),
+        let mut list = vec![self.sampling.rate.published()];
+        list.extend(self.sampling.reduced_rate.iter().map(Parameter::published));
+        list.extend([
             self.additional_declaration.published(),
             self.gates.exit.published(),
             self.gates.entry.published(),
-        ];
+        ]);
         list.extend(self.labs.published());
         list
     }
 
     pub fn rules(&self) -> Vec<RuleDef> {
-        let mut rules = common::rules();
+        let mut rules = common::rules(&self.gates);
         rules.extend(plant::rules(true));
         rules.extend(durian_labs::rules(&self.labs));
         rules
@@ -111,7 +111,7 @@ mod tests {
     fn mard_samples_two_percent_and_one_percent_after_two_clean_years() {
         let terms = FreshDurianTerms::new(&ProtocolSettings::default());
         assert_eq!(terms.sampling.rate.value, 0.02);
-        assert_eq!(terms.sampling.reduced_rate.value, 0.01);
+        assert_eq!(terms.sampling.reduced_rate.map(|rate| rate.value), Some(0.01));
     }
 
     #[test]

@@ -14,41 +14,41 @@ use super::settings::ProtocolSettings;
 use super::{ProtocolCode, common};
 use crate::domain::establishment::{Commodity, EstablishmentKind};
 
-pub const FROZEN_DETAILS: Rule = Rule {
-    id: "FROZEN-DETAILS-PRESENT",
-    severity: Severity::Error,
-    source: "protocols.md §2.1: product form, processing plant and freezing record",
-};
-pub const FROZEN_PLANT_APPROVED: Rule = Rule {
-    id: "FROZEN-PLANT-APPROVED",
-    severity: Severity::Error,
-    source: "protocols.md §2.2 and §8 rule 8: processing plants approved by GACC",
-};
-pub const FROZEN_RAW_MATERIAL: Rule = Rule {
-    id: "FROZEN-RAW-MATERIAL-ORCHARDS",
-    severity: Severity::Error,
-    source: "protocols.md §2.1, §2.2 and §8 rule 9: raw durian from registered orchards",
-};
-pub const FREEZING_MEDIUM: Rule = Rule {
-    id: "FROZEN-FREEZING-MEDIUM",
-    severity: Severity::Error,
-    source: "protocols.md §2.1 and §8 rule 20: freezing at −35 °C or lower",
-};
-pub const FREEZING_DURATION: Rule = Rule {
-    id: "FROZEN-FREEZING-DURATION",
-    severity: Severity::Error,
-    source: "protocols.md §2.1 and §8 rule 20: for at least 1 hour",
-};
-pub const FREEZING_CORE: Rule = Rule {
-    id: "FROZEN-CORE-TEMPERATURE",
-    severity: Severity::Error,
-    source: "protocols.md §2.1 and §8 rule 21: until the core reaches −18 °C or lower",
-};
-pub const COLD_CHAIN: Rule = Rule {
-    id: "FROZEN-COLD-CHAIN",
-    severity: Severity::Error,
-    source: "protocols.md §2.1 and §8 rule 22: the core stays at −18 °C or lower through storage and transport (CAC/RCP 8-1976)",
-};
+pub const FROZEN_DETAILS: Rule = Rule::confirmed(
+    "FROZEN-DETAILS-PRESENT",
+    Severity::Error,
+    "protocols.md §2.1: product form, processing plant and freezing record",
+);
+pub const FROZEN_PLANT_APPROVED: Rule = Rule::confirmed(
+    "FROZEN-PLANT-APPROVED",
+    Severity::Error,
+    "protocols.md §2.2 and §8 rule 8: processing plants approved by GACC",
+);
+pub const FROZEN_RAW_MATERIAL: Rule = Rule::confirmed(
+    "FROZEN-RAW-MATERIAL-ORCHARDS",
+    Severity::Error,
+    "protocols.md §2.1, §2.2 and §8 rule 9: raw durian from registered orchards",
+);
+pub const FREEZING_MEDIUM: Rule = Rule::confirmed(
+    "FROZEN-FREEZING-MEDIUM",
+    Severity::Error,
+    "protocols.md §2.1 and §8 rule 20: freezing at −35 °C or lower",
+);
+pub const FREEZING_DURATION: Rule = Rule::confirmed(
+    "FROZEN-FREEZING-DURATION",
+    Severity::Error,
+    "protocols.md §2.1 and §8 rule 20: for at least 1 hour",
+);
+pub const FREEZING_CORE: Rule = Rule::confirmed(
+    "FROZEN-CORE-TEMPERATURE",
+    Severity::Error,
+    "protocols.md §2.1 and §8 rule 21: until the core reaches −18 °C or lower",
+);
+pub const COLD_CHAIN: Rule = Rule::confirmed(
+    "FROZEN-COLD-CHAIN",
+    Severity::Error,
+    "protocols.md §2.1 and §8 rule 22: the core stays at −18 °C or lower through storage and transport (CAC/RCP 8-1976)",
+);
 
 /// The parameters of the frozen-durian protocol.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,7 +115,7 @@ impl FrozenDurianTerms {
 
     /// Common, plant and laboratory rules, then this protocol's own, stating the values in force.
     pub fn rules(&self) -> Vec<RuleDef> {
-        let mut rules = common::rules();
+        let mut rules = common::rules(&self.gates);
         rules.extend(plant::rules(false));
         rules.extend(durian_labs::rules(&self.labs));
         rules.extend([

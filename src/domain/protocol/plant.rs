@@ -8,46 +8,46 @@ use super::rule::{Rule, RuleDef, Severity};
 use crate::domain::establishment::{EstablishmentKind, normalize_code};
 use std::collections::{BTreeSet, HashSet};
 
-pub const BOTANICAL_NAME: Rule = Rule {
-    id: "PLANT-BOTANICAL-NAME",
-    severity: Severity::Error,
-    source: "protocols.md §8 rules 12 and 15: Durio zibethinus Murr.; Cocos nucifera",
-};
-pub const LOTS_PRESENT: Rule = Rule {
-    id: "PLANT-LOTS-PRESENT",
-    severity: Severity::Error,
-    source: "protocols.md §1.2: every lot must be traceable to its orchard and packing house",
-};
-pub const ORCHARD_APPROVED: Rule = Rule {
-    id: "PLANT-ORCHARD-APPROVED",
-    severity: Severity::Error,
-    source: "protocols.md §1.2, §2.2, §3.2 and §8 rules 1, 3, 4: orchards registered by MARD and approved by GACC for the commodity; suspended codes are refused",
-};
-pub const PACKING_HOUSE_APPROVED: Rule = Rule {
-    id: "PLANT-PACKING-HOUSE-APPROVED",
-    severity: Severity::Error,
-    source: "protocols.md §1.2, §2.2, §3.2 and §8 rules 2, 3, 4: packing houses registered by MARD and approved by GACC for the commodity",
-};
-pub const CODE_USE_AUTHORIZED: Rule = Rule {
-    id: "PLANT-CODE-USE-AUTHORIZED",
-    severity: Severity::Error,
-    source: "protocols.md §1.2 and §8 rule 7: PPD rule of January 2025, a code holder notifies in writing before another exporter ships under its code",
-};
-pub const CODE_HOLDER_UNKNOWN: Rule = Rule {
-    id: "PLANT-CODE-HOLDER-UNKNOWN",
-    severity: Severity::Warning,
-    source: "protocols.md §8 rule 7: the holder is needed to tell a legitimate shipment from a borrowed code",
-};
-pub const CARTON_LABEL: Rule = Rule {
-    id: "PLANT-CARTON-LABEL",
-    severity: Severity::Error,
-    source: "protocols.md §1.7 and §8 rules 35, 37: each box shows the origin and the orchard and packing-house codes, which must be the declared ones",
-};
-pub const PALLET_MARKING: Rule = Rule {
-    id: "PLANT-PALLET-MARKING",
-    severity: Severity::Error,
-    source: "protocols.md §1.7 and §8 rule 36: every pallet bears \"Exported to the People's Republic of China\" or \"输往中华人民共和国\"",
-};
+pub const BOTANICAL_NAME: Rule = Rule::confirmed(
+    "PLANT-BOTANICAL-NAME",
+    Severity::Error,
+    "protocols.md §8 rules 12 and 15: Durio zibethinus Murr.; Cocos nucifera",
+);
+pub const LOTS_PRESENT: Rule = Rule::confirmed(
+    "PLANT-LOTS-PRESENT",
+    Severity::Error,
+    "protocols.md §1.2: every lot must be traceable to its orchard and packing house",
+);
+pub const ORCHARD_APPROVED: Rule = Rule::confirmed(
+    "PLANT-ORCHARD-APPROVED",
+    Severity::Error,
+    "protocols.md §1.2, §2.2, §3.2 and §8 rules 1, 3, 4: orchards registered by MARD and approved by GACC for the commodity; suspended codes are refused",
+);
+pub const PACKING_HOUSE_APPROVED: Rule = Rule::confirmed(
+    "PLANT-PACKING-HOUSE-APPROVED",
+    Severity::Error,
+    "protocols.md §1.2, §2.2, §3.2 and §8 rules 2, 3, 4: packing houses registered by MARD and approved by GACC for the commodity",
+);
+pub const CODE_USE_AUTHORIZED: Rule = Rule::confirmed(
+    "PLANT-CODE-USE-AUTHORIZED",
+    Severity::Error,
+    "protocols.md §1.2 and §8 rule 7: PPD rule of January 2025, a code holder notifies in writing before another exporter ships under its code",
+);
+pub const CODE_HOLDER_UNKNOWN: Rule = Rule::confirmed(
+    "PLANT-CODE-HOLDER-UNKNOWN",
+    Severity::Warning,
+    "protocols.md §8 rule 7: the holder is needed to tell a legitimate shipment from a borrowed code",
+);
+pub const CARTON_LABEL: Rule = Rule::confirmed(
+    "PLANT-CARTON-LABEL",
+    Severity::Error,
+    "protocols.md §1.7 and §8 rules 35, 37: each box shows the origin and the orchard and packing-house codes, which must be the declared ones",
+);
+pub const PALLET_MARKING: Rule = Rule::confirmed(
+    "PLANT-PALLET-MARKING",
+    Severity::Error,
+    "protocols.md §1.7 and §8 rule 36: every pallet bears \"Exported to the People's Republic of China\" or \"输往中华人民共和国\"",
+);
 
 /// The plant rules as published; `fresh` adds the label and marking rules of fresh fruit.
 pub fn rules(fresh: bool) -> Vec<RuleDef> {
@@ -73,8 +73,9 @@ pub fn rules(fresh: bool) -> Vec<RuleDef> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sampling {
     pub rate: Parameter<f64>,
-    /// After two years without a phytosanitary problem.
-    pub reduced_rate: Parameter<f64>,
+    /// After two years without a phytosanitary problem; `None` where the reduction is not
+    /// established (or configured).
+    pub reduced_rate: Option<Parameter<f64>>,
 }
 
 /// The additional declaration of a phytosanitary certificate. The Vietnamese texts were not
