@@ -84,6 +84,7 @@ pub fn fresh_durian() -> Value {
         "entry_point": "youyiguan",
         "conveyance": {"mode": "road", "identifier": "51C-123.45"},
         "containers": [{"number": "CSQU3054383", "seal_number": "SL-1"}],
+        "fresh_durian": {"product_form": "whole_fruit"},
         "botanical_name": "Durio zibethinus Murr.",
         "lots": [{"orchard_code": "VN-TGOR-0095", "packing_house_code": "VN-BTPH-036", "variety": "Ri6",
                   "net_weight_kg": 18000.0, "package_count": 1000, "package_type": "carton"}],
@@ -102,6 +103,7 @@ pub fn fresh_durian() -> Value {
 
 pub fn frozen_durian() -> Value {
     let mut body = fresh_durian();
+    body.as_object_mut().unwrap().remove("fresh_durian");
     body["protocol"] = json!("vn-cn-durian-frozen-2024");
     body["exit_border_gate"] = json!("mong_cai");
     body["entry_point"] = json!("dongxing");
@@ -117,6 +119,7 @@ pub fn frozen_durian() -> Value {
 
 pub fn coconut() -> Value {
     let mut body = fresh_durian();
+    body.as_object_mut().unwrap().remove("fresh_durian");
     body["protocol"] = json!("vn-cn-coconut-fresh-2024");
     body["botanical_name"] = json!("Cocos nucifera");
     body["lab_reports"] = json!([]);

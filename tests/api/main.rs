@@ -21,6 +21,7 @@ mod helpers;
 mod migrations;
 mod organizations;
 mod protocol_reference;
+mod protocol_rules;
 mod resilience;
 mod test_db;
 mod text_columns;

@@ -59,6 +59,8 @@ pub struct ConsignmentBody {
     #[serde(default)]
     #[validate(length(max = 500), nested)]
     pub lab_reports: Vec<LabReport>,
+    /// Fresh durian: what is shipped (the protocol covers fresh whole fruit).
+    pub fresh_durian: Option<FreshDurian>,
     #[validate(nested)]
     pub frozen_durian: Option<FrozenDurian>,
     #[validate(nested)]
@@ -170,6 +172,22 @@ pub struct LabReport {
     /// Indexes into `lots` of the lots this report covers.
     #[validate(length(min = 1, max = 500))]
     pub lots: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FreshDurianForm {
+    WholeFruit,
+    /// Flesh out of the shell: not fresh whole fruit.
+    Pulp,
+    /// Segments (arils) out of the shell: not fresh whole fruit.
+    Segments,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FreshDurian {
+    pub product_form: FreshDurianForm,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

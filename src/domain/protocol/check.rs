@@ -8,7 +8,7 @@ use super::checker::Checker;
 pub use super::checker::Exporter;
 use super::facts::RegistryFacts;
 use super::rule::{Severity, Violation};
-use super::{coconut, common, crocodile, durian_labs, frozen_durian, plant};
+use super::{coconut, common, crocodile, durian_labs, fresh_durian, frozen_durian, plant};
 use crate::domain::consignment::model::ConsignmentBody;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -50,6 +50,7 @@ pub fn check(
     common::check(&mut checker, version.terms.gates());
     match &version.terms {
         Terms::FreshDurian(terms) => {
+            fresh_durian::check(&mut checker);
             plant::check(&mut checker);
             plant::check_labels(&mut checker);
             durian_labs::check(&mut checker, &terms.labs);
@@ -85,7 +86,7 @@ mod tests {
 
     #[test]
     fn the_baselines_of_all_four_protocols_are_compliant() {
-        for body in [durian("vn-cn-durian-fresh-2022"), frozen(), coconut(), crocodile()] {
+        for body in [fresh(), frozen(), coconut(), crocodile()] {
             let report = run(&body, &facts());
             assert!(
                 report.violations.is_empty(),

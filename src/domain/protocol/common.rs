@@ -134,6 +134,7 @@ pub fn check(checker: &mut Checker, gates: &Gates) {
 fn check_own_details(checker: &mut Checker) {
     let body = checker.body;
     let foreign_blocks = [
+        ("/fresh_durian", body.fresh_durian.is_some(), ProtocolCode::DurianFresh),
         (
             "/frozen_durian",
             body.frozen_durian.is_some(),

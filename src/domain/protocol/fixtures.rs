@@ -164,5 +164,9 @@ pub fn fails(
 }
 
 pub fn fresh() -> ConsignmentBody {
-    durian("vn-cn-durian-fresh-2022")
+    let mut body = durian("vn-cn-durian-fresh-2022");
+    body.fresh_durian = Some(FreshDurian {
+        product_form: FreshDurianForm::WholeFruit,
+    });
+    body
 }

@@ -1,15 +1,23 @@
 //! Fresh durian (GACC Announcement 66/2022, protocols.md §1): the plant rules, the carton label
 //! and pallet marking, the durian laboratory rules, and MARD's sampling rates.
 
+use super::checker::Checker;
 use super::common::Gates;
 use super::durian_labs::{self, DurianLabTerms};
 use super::edition::Edition;
 use super::parameter::{Parameter, PublishedParameter, date, pests};
 use super::plant::{self, Sampling, additional_declaration};
-use super::rule::RuleDef;
+use super::rule::{Rule, RuleDef, Severity};
 use super::settings::ProtocolSettings;
 use super::{ProtocolCode, common};
+use crate::domain::consignment::model::FreshDurianForm;
 use crate::domain::establishment::Commodity;
+
+pub const PRODUCT_FORM: Rule = Rule::confirmed(
+    "FRESH-DURIAN-WHOLE-FRUIT",
+    Severity::Error,
+    "protocols.md §1.1 and §8 rule 13: the protocol covers fresh whole fruit; pulp, segments and frozen goods are not covered",
+);
 
 /// The quarantine pests of concern to China for durian (protocols.md §1.4).
 pub const DURIAN_PESTS: [(&str, &str); 6] = [
@@ -68,9 +76,27 @@ impl FreshDurianTerms {
 
     pub fn rules(&self) -> Vec<RuleDef> {
         let mut rules = common::rules(&self.gates);
+        rules.push(PRODUCT_FORM.requires("The declaration states the product form, and it is fresh whole fruit."));
         rules.extend(plant::rules(true));
         rules.extend(durian_labs::rules(&self.labs));
         rules
+    }
+}
+
+/// The product is fresh whole fruit.
+pub fn check(checker: &mut Checker) {
+    match checker.body.fresh_durian.as_ref().map(|fresh| fresh.product_form) {
+        Some(FreshDurianForm::WholeFruit) => {}
+        None => checker.report(
+            PRODUCT_FORM,
+            "/fresh_durian/product_form",
+            "Give the product form: fresh_durian.product_form = whole_fruit.",
+        ),
+        Some(_) => checker.report(
+            PRODUCT_FORM,
+            "/fresh_durian/product_form",
+            "Pulp and segments are not fresh whole fruit; ship them frozen under vn-cn-durian-frozen-2024.",
+        ),
     }
 }
 
@@ -104,6 +130,37 @@ mod tests {
         assert!(
             !ids.iter()
                 .any(|id| id.starts_with("FROZEN-") || id.starts_with("COCONUT-"))
+        );
+    }
+
+    #[test]
+    fn pulp_or_segments_under_the_fresh_protocol_are_refused_and_a_missing_form_is_asked_for() {
+        for form in [FreshDurianForm::Pulp, FreshDurianForm::Segments] {
+            fails(
+                fresh(),
+                facts(),
+                |b, _| b.fresh_durian = Some(FreshDurian { product_form: form }),
+                "FRESH-DURIAN-WHOLE-FRUIT",
+                "/fresh_durian/product_form",
+            );
+        }
+        fails(
+            fresh(),
+            facts(),
+            |b, _| b.fresh_durian = None,
+            "FRESH-DURIAN-WHOLE-FRUIT",
+            "/fresh_durian/product_form",
+        );
+    }
+
+    #[test]
+    fn fresh_durian_details_under_another_protocol_are_refused() {
+        fails(
+            frozen(),
+            facts(),
+            |b, _| b.fresh_durian = fresh().fresh_durian,
+            "GEN-PROTOCOL-FIELDS",
+            "/fresh_durian",
         );
     }
 

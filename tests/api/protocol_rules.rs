@@ -1,0 +1,148 @@
+//! Protocol rules judged over HTTP at their exact limits: what passes at the limit, what fails
+//! just past it, and the rule ID and pointer of each violation.
+
+use crate::fixtures::{World, coconut, crocodiles, fresh_durian, frozen_durian, world};
+use serde_json::{Value, json};
+
+fn violations(world: &World, body: &Value) -> Vec<(String, String, String)> {
+    let response = world.app.post("/v1/compliance-checks", Some(&world.exporter), body);
+    assert_eq!(response.status, 200, "{}", response.text);
+    response.json["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|violation| {
+            (
+                violation["rule_id"].as_str().unwrap().to_owned(),
+                violation["pointer"].as_str().unwrap().to_owned(),
+                violation["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn error(rule: &str, pointer: &str) -> (String, String, String) {
+    (rule.to_owned(), pointer.to_owned(), "error".to_owned())
+}
+
+#[test]
+fn durian_pulp_under_the_fresh_protocol_is_refused() {
+    let world = world();
+    let mut body = fresh_durian();
+    body["fresh_durian"]["product_form"] = json!("pulp");
+    assert_eq!(
+        violations(&world, &body),
+        [error("FRESH-DURIAN-WHOLE-FRUIT", "/fresh_durian/product_form")]
+    );
+    body.as_object_mut().unwrap().remove("fresh_durian");
+    assert_eq!(
+        violations(&world, &body),
+        [error("FRESH-DURIAN-WHOLE-FRUIT", "/fresh_durian/product_form")]
+    );
+}
+
+#[test]
+fn freezing_of_exactly_60_minutes_and_a_core_of_exactly_minus_18_pass_and_a_hair_beyond_fails() {
+    let world = world();
+    let mut body = frozen_durian();
+    body["frozen_durian"]["freezing"] =
+        json!({"medium_temperature_c": -35.0, "duration_minutes": 60.0, "core_temperature_c": -18.0});
+    body["frozen_durian"]["cold_chain"] = json!([{"at": "2025-02-28T08:00:00Z", "temperature_c": -18.0}]);
+    assert_eq!(violations(&world, &body), []);
+    body["frozen_durian"]["freezing"] =
+        json!({"medium_temperature_c": -34.9, "duration_minutes": 59.9, "core_temperature_c": -17.9});
+    body["frozen_durian"]["cold_chain"] = json!([{"at": "2025-02-28T08:00:00Z", "temperature_c": -17.9}]);
+    assert_eq!(
+        violations(&world, &body),
+        [
+            error("FROZEN-FREEZING-MEDIUM", "/frozen_durian/freezing/medium_temperature_c"),
+            error("FROZEN-FREEZING-DURATION", "/frozen_durian/freezing/duration_minutes"),
+            error("FROZEN-CORE-TEMPERATURE", "/frozen_durian/freezing/core_temperature_c"),
+            error("FROZEN-COLD-CHAIN", "/frozen_durian/cold_chain/0/temperature_c"),
+        ]
+    );
+}
+
+#[test]
+fn a_stalk_of_exactly_5_cm_passes_and_5_1_cm_fails() {
+    let world = world();
+    let mut body = coconut();
+    body["coconut"]["max_stalk_length_cm"] = json!(5.0);
+    assert_eq!(violations(&world, &body), []);
+    body["coconut"]["max_stalk_length_cm"] = json!(5.1);
+    assert_eq!(
+        violations(&world, &body),
+        [error("COCONUT-STALK-LENGTH", "/coconut/max_stalk_length_cm")]
+    );
+}
+
+#[test]
+fn cadmium_exactly_at_the_limit_passes_and_just_above_fails() {
+    let world = world();
+    let mut body = fresh_durian();
+    body["lab_reports"][0]["value"] = json!(0.05);
+    assert_eq!(violations(&world, &body), []);
+    body["lab_reports"][0]["value"] = json!(0.0501);
+    assert_eq!(
+        violations(&world, &body),
+        [
+            error("DURIAN-LAB-CADMIUM", "/lab_reports/0/value"),
+            error("DURIAN-LAB-CADMIUM", "/lots/0"),
+        ]
+    );
+}
+
+#[test]
+fn a_cites_permit_valid_only_from_after_the_departure_is_refused() {
+    let world = world();
+    let mut body = crocodiles();
+    body["crocodiles"]["cites_permit"]["valid_from"] = json!("2025-03-02");
+    assert_eq!(
+        violations(&world, &body),
+        [error("CROCODILE-CITES-PERMIT", "/crocodiles/cites_permit/valid_from")]
+    );
+    body["crocodiles"]["cites_permit"]["valid_from"] = json!("2025-03-01");
+    assert_eq!(violations(&world, &body), []);
+}
+
+#[test]
+fn each_protocol_applies_from_its_first_day_and_not_the_day_before() {
+    let world = world();
+    // The registry approves everything from 2023; these establishments were approved in 2022.
+    for (kind, code) in [
+        ("orchard", "VN-TGOR-0095"),
+        ("packing_house", "VN-BTPH-036"),
+        ("processing_plant", "NAMDO-01"),
+        ("crocodile_farm", "DT-CF-01"),
+    ] {
+        let approved = world.app.post(
+            &format!("/v1/establishments/{kind}/{code}/status-changes"),
+            Some(&world.app.admin_key),
+            &json!({"status": "approved", "effective_from": "2022-01-01", "reference": "GACC list 2022"}),
+        );
+        assert_eq!(approved.status, 201, "{}", approved.text);
+    }
+    for (mut body, first_day, day_before) in [
+        (fresh_durian(), "2022-07-11", "2022-07-10"),
+        (frozen_durian(), "2024-08-19", "2024-08-18"),
+        (coconut(), "2024-08-19", "2024-08-18"),
+        (crocodiles(), "2024-08-19", "2024-08-18"),
+    ] {
+        // Laboratory results are required only from 2025-01-10.
+        if body["lab_reports"].is_array() {
+            body["lab_reports"] = json!([]);
+        }
+        if body["crocodiles"].is_object() {
+            body["crocodiles"]["cites_permit"]["valid_from"] = json!("2024-01-01");
+        }
+        body["planned_departure_date"] = json!(first_day);
+        assert_eq!(violations(&world, &body), [], "{} on {first_day}", body["protocol"]);
+        body["planned_departure_date"] = json!(day_before);
+        assert_eq!(
+            violations(&world, &body),
+            [error("GEN-PROTOCOL-IN-FORCE", "/planned_departure_date")],
+            "{} on {day_before}",
+            body["protocol"]
+        );
+    }
+}
