@@ -3,6 +3,7 @@
 use super::authentication::Caller;
 use super::json_body::read_json_bytes;
 use super::paging::page_params;
+use crate::domain::api_key::Role;
 use crate::domain::authz::Action;
 use crate::domain::consignment::model::ConsignmentBody;
 use crate::domain::consignment::status::ConsignmentStatus;
@@ -10,9 +11,11 @@ use crate::domain::field_violation::FieldViolation;
 use crate::domain::pagination::TimeIdCursor;
 use crate::domain::protocol::ProtocolCode;
 use crate::error::{ApiError, version_tag};
+use crate::service::consignment_dossier::{self, ConsignmentReader};
 use crate::service::consignments::ConsignmentFilter;
 use crate::service::consignments::{self, Created, declaration, replay, request_fingerprint};
 use crate::service::input::{parse_json, parse_value};
+use crate::service::inspector::Inspector;
 use crate::state::AppState;
 use actix_web::http::header::{ETAG, HeaderValue, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -127,12 +130,22 @@ pub async fn create(
     })
 }
 
+/// Exporters read their own consignment; inspectors of the competent authority and admins read
+/// any submitted one with its dossier.
 pub async fn show(caller: Caller, id: web::Path<Uuid>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::DeclareConsignments)?;
-    let (organization_id, id) = (caller.principal.organization_id, id.into_inner());
+    caller.require(Action::ReadConsignments)?;
+    let reader = match caller.role() {
+        Role::Exporter => ConsignmentReader::Exporter(caller.principal.organization_id),
+        Role::Inspector => ConsignmentReader::Inspector(Inspector {
+            actor: caller.actor(),
+            organization_id: caller.principal.organization_id,
+        }),
+        Role::Admin => ConsignmentReader::Admin,
+    };
+    let (id, versions) = (id.into_inner(), state.protocols.clone());
     let (body, version) = state
         .db
-        .run(move |connection| consignments::get(connection, organization_id, id))
+        .run(move |connection| consignment_dossier::read(connection, &reader, &versions, id))
         .await?;
     Ok(with_etag(HttpResponse::Ok(), version, body))
 }

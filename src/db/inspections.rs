@@ -51,6 +51,18 @@ pub struct DecisionRecord {
     pub compliance_report: Option<Value>,
 }
 
+/// The decisions on a consignment with when each was made, oldest first.
+pub fn decisions_of(
+    connection: &mut PgConnection,
+    consignment_id: Uuid,
+) -> QueryResult<Vec<(DecisionRecord, DateTime<Utc>)>> {
+    consignment_decisions::table
+        .filter(consignment_decisions::consignment_id.eq(consignment_id))
+        .order((consignment_decisions::created_at.asc(), consignment_decisions::id.asc()))
+        .select((DecisionRecord::as_select(), consignment_decisions::created_at))
+        .load(connection)
+}
+
 pub fn insert_decision(connection: &mut PgConnection, decision: &DecisionRecord) -> QueryResult<()> {
     diesel::insert_into(consignment_decisions::table)
         .values(decision)

@@ -16,6 +16,9 @@ text_enum! {
         DeclareConsignments = "declare_consignments",
         /// Inspect and decide consignments, and revoke or replace certificates, for the authority.
         Inspect = "inspect",
+        /// Read a consignment: exporters their own, inspectors those of their competence once
+        /// submitted, admins any.
+        ReadConsignments = "read_consignments",
     }
 }
 
@@ -23,6 +26,7 @@ text_enum! {
 pub fn allows(role: Role, action: Action) -> bool {
     match (role, action) {
         (Role::Exporter, Action::DeclareConsignments) | (Role::Inspector, Action::Inspect) => true,
+        (_, Action::ReadConsignments) => true,
         (Role::Admin | Role::Inspector, Action::DeclareConsignments)
         | (Role::Admin | Role::Exporter, Action::Inspect) => false,
         (Role::Admin, _) => true,
@@ -44,6 +48,7 @@ mod tests {
                 let expected = match action {
                     Action::DeclareConsignments => role == Role::Exporter,
                     Action::Inspect => role == Role::Inspector,
+                    Action::ReadConsignments => true,
                     _ => role == Role::Admin,
                 };
                 assert_eq!(allows(role, action), expected, "{role:?} {action:?}");

@@ -20,8 +20,17 @@ pub fn load_facts(
     protocol: ProtocolCode,
     body: &ConsignmentBody,
 ) -> Result<RegistryFacts, ApiError> {
+    load_facts_on(connection, protocol, body, as_of(body))
+}
+
+/// What the registry says, on `date`, about every establishment the body names.
+pub fn load_facts_on(
+    connection: &mut PgConnection,
+    protocol: ProtocolCode,
+    body: &ConsignmentBody,
+    date: chrono::NaiveDate,
+) -> Result<RegistryFacts, ApiError> {
     let commodity = commodity_of(protocol);
-    let date = as_of(body);
     let mut by_kind: BTreeMap<EstablishmentKind, Vec<String>> = BTreeMap::new();
     for (kind, code) in referenced_codes(body) {
         by_kind.entry(kind).or_default().push(code);

@@ -56,6 +56,8 @@ fn decide(connection: &mut PgConnection, row: &Consignment, to: ConsignmentStatu
 #[derive(Debug, Serialize)]
 pub struct QueueEntry {
     pub id: Uuid,
+    /// Where the inspector reads the consignment in full.
+    pub href: String,
     pub protocol: ProtocolCode,
     pub organization_id: Uuid,
     pub planned_departure_date: NaiveDate,
@@ -84,6 +86,7 @@ pub fn queue(
             let report = row.submission_report.clone().unwrap_or(Value::Null);
             QueueEntry {
                 id: row.id,
+                href: format!("/v1/consignments/{}", row.id),
                 protocol: row.protocol,
                 organization_id: row.organization_id,
                 planned_departure_date: row.planned_departure_date,

@@ -8,6 +8,7 @@ pub mod authentication;
 pub mod certificate_documents;
 pub mod certificates;
 pub mod compliance;
+pub mod consignment_dossier;
 pub mod consignments;
 pub mod establishment_imports;
 pub mod establishment_views;

@@ -8,6 +8,7 @@ mod architecture;
 mod audit;
 mod certificates;
 mod cli;
+mod consignment_reading;
 mod consignments;
 mod contract;
 mod documents;
