@@ -188,6 +188,7 @@ impl Config {
             animal_entry_points: places("ENTRY_POINTS_ANIMAL", defaults.animal_entry_points),
             crocodile_required_agents: list("CROCODILE_REQUIRED_AGENTS", defaults.crocodile_required_agents),
             extra_coconut_pests: list("EXTRA_COCONUT_PESTS", defaults.extra_coconut_pests),
+            frozen_durian_pests: list("FROZEN_DURIAN_PESTS", defaults.frozen_durian_pests),
             coconut_reduced_sampling_rate,
             enforced_uncertain_rules,
         };

@@ -209,7 +209,8 @@ pub fn approve(
     let approved = target_status(&row, Decision::Approve)?;
     let declaration = stored_declaration(&row)?;
     let inspections = inspections_of(connection, id)?;
-    let mut reasons: Vec<FieldViolation> = approval_blockers(declaration.protocol, &declaration.body, &inspections)
+    let version = compliance::version_for(versions, declaration.protocol, declaration.body.planned_departure_date)?;
+    let mut reasons: Vec<FieldViolation> = approval_blockers(version, &declaration.body, &inspections)
         .into_iter()
         .map(|blocker| FieldViolation::new("", blocker.code, blocker.message))
         .collect();
@@ -237,7 +238,6 @@ pub fn approve(
         });
     }
     let decided = decide(connection, &row, approved)?;
-    let version = compliance::version_for(versions, declaration.protocol, declaration.body.planned_departure_date)?;
     let inspection_inputs: Vec<InspectionInput> = inspections.into_iter().map(|record| record.input).collect();
     let certificate = issue(
         connection,

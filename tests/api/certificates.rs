@@ -294,27 +294,59 @@ fn approval_needs_an_inspection_that_met_the_sampling_rate() {
 }
 
 #[test]
-fn a_live_quarantine_pest_blocks_approval_and_an_unlisted_pest_is_refused() {
+fn a_live_pest_blocks_approval_whether_or_not_it_is_on_the_protocols_list() {
+    let world = world();
+    for name in ["Bactrocera correcta", "Bactrocera dorsalis"] {
+        let id = world.submitted(&fresh_durian());
+        let recorded = world.app.post(
+            &format!("/v1/consignments/{id}/inspections"),
+            Some(&world.ppd_inspector),
+            &json!({"inspected_on": "2025-02-28", "place": "x", "units_in_lot": 1000, "units_sampled": 20,
+                    "findings": [{"kind": "quarantine_pest", "scientific_name": name, "alive": true}]}),
+        );
+        assert_eq!(recorded.status, 201, "{name}: {}", recorded.text);
+        assert_eq!(recorded.json["findings"][0]["scientific_name"], name);
+        let blocked = world.approve(&id, &world.ppd_inspector);
+        assert_eq!(blocked.status, 422, "{name}");
+        assert_eq!(blocked.json["errors"][0]["code"], "blocking_finding");
+        assert!(blocked.json["errors"][0]["message"].as_str().unwrap().contains(name));
+    }
+}
+
+#[test]
+fn a_frozen_core_warmer_than_minus_18_at_inspection_blocks_approval() {
+    let world = world();
+    let id = world.submitted(&frozen_durian());
+    let recorded = world.app.post(
+        &format!("/v1/consignments/{id}/inspections"),
+        Some(&world.ppd_inspector),
+        &json!({"inspected_on": "2025-02-28", "place": "Nam Do plant", "units_in_lot": 1000, "units_sampled": 20,
+                "core_temperature_c": -17.5}),
+    );
+    assert_eq!(recorded.status, 201, "{}", recorded.text);
+    let blocked = world.approve(&id, &world.ppd_inspector);
+    assert_eq!(blocked.status, 422, "{}", blocked.text);
+    assert_eq!(blocked.json["errors"][0]["code"], "core_temperature_too_warm");
+}
+
+#[test]
+fn an_inspection_of_another_number_of_units_than_declared_is_refused() {
     let world = world();
     let id = world.submitted(&fresh_durian());
-    let unlisted = world.app.post(
+    let refused = world.app.post(
         &format!("/v1/consignments/{id}/inspections"),
         Some(&world.ppd_inspector),
-        &json!({"inspected_on": "2025-02-28", "place": "x", "units_in_lot": 1000, "units_sampled": 20,
-                "findings": [{"kind": "quarantine_pest", "scientific_name": "Bactrocera dorsalis", "alive": true}]}),
+        &json!({"inspected_on": "2025-02-28", "place": "x", "units_in_lot": 900, "units_sampled": 18}),
     );
-    assert_eq!(unlisted.status, 422);
-    assert_eq!(unlisted.json["errors"][0]["code"], "not_a_listed_pest");
-    let live = world.app.post(
-        &format!("/v1/consignments/{id}/inspections"),
-        Some(&world.ppd_inspector),
-        &json!({"inspected_on": "2025-02-28", "place": "x", "units_in_lot": 1000, "units_sampled": 20,
-                "findings": [{"kind": "quarantine_pest", "scientific_name": "Bactrocera correcta", "alive": true}]}),
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!(refused.json["errors"][0]["pointer"], "/units_in_lot");
+    assert_eq!(refused.json["errors"][0]["code"], "units_mismatch");
+    assert_eq!(
+        world.app.db.scalar(&format!(
+            "SELECT count(*) FROM inspections WHERE consignment_id = '{id}'"
+        )),
+        0
     );
-    assert_eq!(live.status, 201);
-    let blocked = world.approve(&id, &world.ppd_inspector);
-    assert_eq!(blocked.status, 422);
-    assert_eq!(blocked.json["errors"][0]["code"], "blocking_finding");
 }
 
 #[test]

@@ -112,7 +112,7 @@ pub fn catalogue(settings: &ProtocolSettings) -> Vec<ProtocolVersion> {
             terms: Terms::FreshDurian(FreshDurianTerms::new(settings)),
         },
         ProtocolVersion {
-            edition: frozen_durian::edition(),
+            edition: frozen_durian::edition(settings),
             terms: Terms::FrozenDurian(FrozenDurianTerms::new(settings)),
         },
         ProtocolVersion {

@@ -6,12 +6,11 @@ use super::checker::Checker;
 use super::common::Gates;
 use super::durian_labs::{self, DurianLabTerms};
 use super::edition::Edition;
-use super::fresh_durian::DURIAN_PESTS;
-use super::parameter::{Parameter, PublishedParameter, date, names, number, pests};
+use super::parameter::{Parameter, Pest, PublishedParameter, date, names, number};
 use super::plant::{self, additional_declaration};
 use super::rule::{Rule, RuleDef, Severity};
 use super::settings::ProtocolSettings;
-use super::{ProtocolCode, common};
+use super::{Confidence, ProtocolCode, common};
 use crate::domain::establishment::{Commodity, EstablishmentKind};
 
 pub const FROZEN_DETAILS: Rule = Rule::confirmed(
@@ -60,6 +59,8 @@ pub struct FrozenDurianTerms {
     /// The core temperature at the end of freezing and through the cold chain, at most (°C).
     pub core_max: Parameter<f64>,
     pub product_forms: Parameter<Vec<String>>,
+    /// Whether the quarantine pest list is known ("no": the list was not found).
+    pub pest_list_known: Parameter<String>,
     pub gates: Gates,
     pub additional_declaration: Parameter<String>,
     pub labs: DurianLabTerms,
@@ -93,6 +94,12 @@ impl FrozenDurianTerms {
                 None,
                 "protocols.md §2.1: whole fruit with shell, puree or paste, pulp or flesh",
             ),
+            pest_list_known: Parameter::uncertain(
+                "pest_list_known",
+                "no".to_owned(),
+                None,
+                "protocols.md §10: the frozen protocol's pest list was not found and is not fresh durian's; add pests with FROZEN_DURIAN_PESTS",
+            ),
             gates: Gates::configured(&settings.frozen_exit_gates, &settings.frozen_entry_points, "frozen"),
             additional_declaration: additional_declaration("Frozen Durian"),
             labs: DurianLabTerms::new(settings),
@@ -105,6 +112,7 @@ impl FrozenDurianTerms {
             self.freezing_min_duration.published(),
             self.core_max.published(),
             self.product_forms.published(),
+            self.pest_list_known.published(),
             self.gates.exit.published(),
             self.gates.entry.published(),
             self.additional_declaration.published(),
@@ -143,8 +151,10 @@ impl FrozenDurianTerms {
     }
 }
 
-/// This protocol's version: what it is and when it is in force.
-pub fn edition() -> Edition {
+/// This protocol's version: what it is and when it is in force. Its quarantine pests are not
+/// known (protocols.md §10: not a copy of fresh durian's, and Malaysia's frozen protocol lists
+/// fungi instead), so the list holds only what the operator configured, marked uncertain.
+pub fn edition(settings: &ProtocolSettings) -> Edition {
     Edition {
         code: ProtocolCode::DurianFrozen,
         version: 1,
@@ -153,7 +163,15 @@ pub fn edition() -> Edition {
         effective_from: date(2024, 8, 19),
         effective_until: None,
         scientific_names: vec!["Durio zibethinus", "Durio zibethinus Murr."],
-        pests: pests(&DURIAN_PESTS),
+        pests: settings
+            .frozen_durian_pests
+            .iter()
+            .map(|name| Pest {
+                scientific_name: name.clone(),
+                common_name: String::new(),
+                confidence: Confidence::Uncertain,
+            })
+            .collect(),
         source: "Protocol of 19 Aug 2024 (protocols.md §2)",
     }
 }

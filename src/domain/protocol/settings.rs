@@ -42,6 +42,8 @@ pub struct ProtocolSettings {
     pub crocodile_required_agents: Vec<String>,
     /// Coconut pests beyond the seven confirmed ones.
     pub extra_coconut_pests: Vec<String>,
+    /// Quarantine pests of frozen durian (the protocol's list was not found).
+    pub frozen_durian_pests: Vec<String>,
     /// The 1% coconut sampling rate after two clean years, applied only when configured: the
     /// sources do not confirm the reduction for coconut.
     pub coconut_reduced_sampling_rate: Option<f64>,
@@ -111,6 +113,7 @@ impl Default for ProtocolSettings {
             animal_entry_points: ConfiguredList::suggested(&["youyiguan", "dongxing"]),
             crocodile_required_agents: Vec::new(),
             extra_coconut_pests: Vec::new(),
+            frozen_durian_pests: Vec::new(),
             coconut_reduced_sampling_rate: None,
             enforced_uncertain_rules: Vec::new(),
         }
