@@ -86,8 +86,25 @@ pub fn check_inspection(
     version: &ProtocolVersion,
     body: &ConsignmentBody,
     input: &InspectionInput,
+    today: NaiveDate,
 ) -> Result<(), Vec<FieldViolation>> {
     let mut violations = Vec::new();
+    if input.inspected_on > today {
+        violations.push(FieldViolation::new(
+            "/inspected_on",
+            "in_future",
+            format!("An inspection cannot be dated after today ({today})."),
+        ));
+    } else if input.inspected_on > body.planned_departure_date {
+        violations.push(FieldViolation::new(
+            "/inspected_on",
+            "after_departure",
+            format!(
+                "The consignment is planned to leave on {}; it is inspected before it leaves.",
+                body.planned_departure_date
+            ),
+        ));
+    }
     let declared = declared_units(body);
     if declared > 0 && u64::from(input.units_in_lot) != declared {
         violations.push(FieldViolation::new(
@@ -393,7 +410,8 @@ mod tests {
             check_inspection(
                 &durian,
                 &body(),
-                &inspection(20, vec![pest("Bactrocera correcta", false)])
+                &inspection(20, vec![pest("Bactrocera correcta", false)]),
+                day("2026-01-01")
             )
             .is_ok()
         );
@@ -402,8 +420,26 @@ mod tests {
                 &durian,
                 &body(),
                 &inspection(20, vec![pest("Bactrocera dorsalis", true)]),
+                day("2026-01-01")
             )
             .is_ok()
+        );
+    }
+
+    #[test]
+    fn an_inspection_after_the_departure_or_in_the_future_is_refused() {
+        let durian = version(ProtocolCode::DurianFresh);
+        let mut late = inspection(20, vec![]);
+        late.inspected_on = day("2025-03-02");
+        let refused = check_inspection(&durian, &body(), &late, day("2026-01-01")).unwrap_err();
+        assert_eq!(
+            (refused[0].pointer.as_str(), refused[0].code.as_str()),
+            ("/inspected_on", "after_departure")
+        );
+        let refused = check_inspection(&durian, &body(), &inspection(20, vec![]), day("2025-02-27")).unwrap_err();
+        assert_eq!(
+            (refused[0].pointer.as_str(), refused[0].code.as_str()),
+            ("/inspected_on", "in_future")
         );
     }
 
@@ -411,7 +447,7 @@ mod tests {
     fn frozen_durian_needs_a_core_temperature() {
         let frozen = version(ProtocolCode::DurianFrozen);
         assert_eq!(
-            check_inspection(&frozen, &body(), &inspection(20, vec![])).unwrap_err()[0].pointer,
+            check_inspection(&frozen, &body(), &inspection(20, vec![]), day("2026-01-01")).unwrap_err()[0].pointer,
             "/core_temperature_c"
         );
     }

@@ -10,6 +10,7 @@ use crate::db::audit::{self, Change};
 use crate::db::consignments::{self as consignment_store, Consignment};
 use crate::db::inspections::{self as store, DecisionRecord, Inspection};
 use crate::domain::audit::AuditAction;
+use crate::domain::calendar::vietnam_date;
 use crate::domain::certificate::CertificateSigner;
 use crate::domain::consignment::status::{ConsignmentStatus, Decision, RejectionReason};
 use crate::domain::field_violation::FieldViolation;
@@ -125,7 +126,7 @@ pub fn record_inspection(
     }
     let declaration = stored_declaration(&row)?;
     let version = compliance::version_for(versions, declaration.protocol, declaration.body.planned_departure_date)?;
-    check_inspection(version, &declaration.body, &input).map_err(ApiError::Validation)?;
+    check_inspection(version, &declaration.body, &input, vietnam_date(Utc::now())).map_err(ApiError::Validation)?;
     let required_rate = if declaration.protocol.is_plant() {
         let (first_submission, last_rejection) =
             store::exporter_history(connection, row.organization_id, row.protocol)?;

@@ -146,3 +146,47 @@ fn each_protocol_applies_from_its_first_day_and_not_the_day_before() {
         );
     }
 }
+
+#[test]
+fn a_lab_sample_taken_after_the_planned_departure_is_refused() {
+    let world = world();
+    let mut body = fresh_durian();
+    body["lab_reports"][1]["sample_date"] = json!("2025-03-02");
+    assert_eq!(
+        violations(&world, &body),
+        [error("DURIAN-LAB-SAMPLE-DATE", "/lab_reports/1/sample_date")]
+    );
+}
+
+#[test]
+fn a_fresh_durian_departure_after_the_reported_three_year_term_is_a_warning() {
+    let world = world();
+    let mut body = fresh_durian();
+    body["planned_departure_date"] = json!("2025-07-11");
+    assert_eq!(
+        violations(&world, &body),
+        [(
+            "GEN-PROTOCOL-TERM".to_owned(),
+            "/planned_departure_date".to_owned(),
+            "warning".to_owned()
+        )]
+    );
+    body["planned_departure_date"] = json!("2025-07-10");
+    assert_eq!(violations(&world, &body), []);
+}
+
+#[test]
+fn an_inspection_dated_after_the_departure_or_in_the_future_is_refused() {
+    let world = world();
+    let id = world.submitted(&fresh_durian());
+    for (date, code) in [("2025-03-02", "after_departure"), ("2999-01-01", "in_future")] {
+        let refused = world.app.post(
+            &format!("/v1/consignments/{id}/inspections"),
+            Some(&world.ppd_inspector),
+            &json!({"inspected_on": date, "place": "x", "units_in_lot": 1000, "units_sampled": 20}),
+        );
+        assert_eq!(refused.status, 422, "{}", refused.text);
+        assert_eq!(refused.json["errors"][0]["pointer"], "/inspected_on");
+        assert_eq!(refused.json["errors"][0]["code"], code);
+    }
+}

@@ -135,6 +135,7 @@ pub fn edition(settings: &ProtocolSettings) -> Edition {
         scientific_names: vec!["Cocos nucifera", "Cocos nucifera L."],
         pests: coconut_pests,
         source: "Protocol of 19 Aug 2024 and GACC announcement (protocols.md §3)",
+        term: None,
     }
 }
 

@@ -13,6 +13,11 @@ pub const PROTOCOL_IN_FORCE: Rule = Rule::confirmed(
     Severity::Error,
     "protocols.md §8 rule 55: fresh durian from 2022-07-11 (GACC Ann. 66/2022); frozen durian, coconut and crocodiles from 2024-08-19",
 );
+pub const PROTOCOL_TERM: Rule = Rule::confirmed(
+    "GEN-PROTOCOL-TERM",
+    Severity::Warning,
+    "protocols.md §8 rule 56: fresh durian had a three-year term from 2022-07-11 (renewal not known); frozen durian five years from 2024-08-19, renewable",
+);
 pub const PROTOCOL_FIELDS: Rule = Rule::confirmed(
     "GEN-PROTOCOL-FIELDS",
     Severity::Error,
@@ -75,6 +80,7 @@ impl Gates {
 pub fn rules(gates: &Gates) -> Vec<RuleDef> {
     vec![
         PROTOCOL_IN_FORCE.requires("The planned departure date is on or after the protocol's effective date."),
+        PROTOCOL_TERM.requires("The planned departure falls within the protocol's known term (a warning: the protocol may have been renewed)."),
         PROTOCOL_FIELDS.requires("Only the product details of the consignment's own protocol are given."),
         CONSIGNEE_IN_CHINA.requires("The consignee is in China (country CN)."),
         gates
@@ -94,6 +100,13 @@ pub fn check(checker: &mut Checker, gates: &Gates) {
             edition.title, edition.effective_from, checker.as_of
         );
         checker.report(PROTOCOL_IN_FORCE, "/planned_departure_date", message);
+    }
+    if let Some(term) = edition.term.as_ref().filter(|term| checker.as_of > term.until) {
+        let message = format!(
+            "{} ran until {} as far as the sources say ({}); check that it was renewed before shipping on {}.",
+            edition.title, term.until, term.source, checker.as_of
+        );
+        checker.report(PROTOCOL_TERM, "/planned_departure_date", message);
     }
     check_own_details(checker);
     let body = checker.body;
@@ -259,5 +272,16 @@ mod tests {
             graded(&report, "GEN-EXIT-GATE-DESIGNATED"),
             (Severity::Error, Some("EXIT_GATES_ANIMAL"))
         );
+    }
+
+    #[test]
+    fn a_departure_after_the_known_term_warns_and_within_it_does_not() {
+        let mut body = fresh();
+        body.planned_departure_date = "2025-07-11".parse().unwrap();
+        let report = run(&body, &facts());
+        assert_eq!(graded(&report, "GEN-PROTOCOL-TERM"), (Severity::Warning, None));
+        assert!(report.compliant);
+        body.planned_departure_date = "2025-07-10".parse().unwrap();
+        assert!(run(&body, &facts()).violations.is_empty());
     }
 }

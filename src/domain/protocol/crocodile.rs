@@ -117,6 +117,7 @@ pub fn edition() -> Edition {
         scientific_names: vec!["Crocodylus siamensis", "Crocodylus porosus"],
         pests: Vec::new(),
         source: "Protocol of 19 Aug 2024 (protocols.md §4)",
+        term: None,
     }
 }
 

@@ -17,6 +17,11 @@ pub const LAB_REPORT_LOTS: Rule = Rule::confirmed(
     Severity::Error,
     "protocols.md §8 rule 31: a result counts for the lot it was sampled from",
 );
+pub const LAB_SAMPLE_DATE: Rule = Rule::confirmed(
+    "DURIAN-LAB-SAMPLE-DATE",
+    Severity::Error,
+    "Integrity of the declaration (protocols.md §8 rule 33): a sample is taken before the consignment leaves",
+);
 pub const LAB_RECOGNISED: Rule = Rule::confirmed(
     "DURIAN-LAB-RECOGNISED",
     Severity::Error,
@@ -71,6 +76,7 @@ pub fn rules(terms: &DurianLabTerms) -> Vec<RuleDef> {
     let from = terms.tests_required_from.value;
     vec![
         LAB_REPORT_LOTS.requires("Every lab report refers to lots that exist in the consignment."),
+        LAB_SAMPLE_DATE.requires("Every lab sample was taken on or before the planned departure date."),
         LAB_RECOGNISED.requires("Every lab report comes from a laboratory recognised for that analyte on the departure date."),
         LAB_CADMIUM.requires(format!(
             "From {from}, every lot is covered by a cadmium result within the limit ({}) from a recognised laboratory.",
@@ -117,6 +123,13 @@ pub fn check(checker: &mut Checker, terms: &DurianLabTerms) {
                     message,
                 );
             }
+        }
+        if report.sample_date > body.planned_departure_date {
+            let message = format!(
+                "The sample was taken on {}, after the planned departure on {}; correct either date.",
+                report.sample_date, body.planned_departure_date
+            );
+            checker.report(LAB_SAMPLE_DATE, format!("/lab_reports/{index}/sample_date"), message);
         }
         if !lab_recognised(checker, report) {
             let message = format!(
@@ -362,5 +375,16 @@ mod tests {
             frozen.product_form = FrozenForm::PulpWithoutShell;
         }
         assert!(run(&body, &facts()).violations.is_empty());
+    }
+
+    #[test]
+    fn a_sample_taken_after_the_departure_is_refused() {
+        fails(
+            fresh(),
+            facts(),
+            |b, _| b.lab_reports[0].sample_date = "2025-03-02".parse().unwrap(),
+            "DURIAN-LAB-SAMPLE-DATE",
+            "/lab_reports/0/sample_date",
+        );
     }
 }

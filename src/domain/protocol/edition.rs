@@ -8,6 +8,14 @@ use crate::domain::establishment::Commodity;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+/// How long a protocol runs, where a source says.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Term {
+    /// The last day of the known term.
+    pub until: NaiveDate,
+    pub source: &'static str,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Edition {
     pub code: ProtocolCode,
@@ -20,6 +28,8 @@ pub struct Edition {
     pub scientific_names: Vec<&'static str>,
     pub pests: Vec<Pest>,
     pub source: &'static str,
+    /// The known term; a departure after it is a warning (the protocol may have been renewed).
+    pub term: Option<Term>,
 }
 
 impl Edition {

@@ -4,7 +4,7 @@
 use super::checker::Checker;
 use super::common::Gates;
 use super::durian_labs::{self, DurianLabTerms};
-use super::edition::Edition;
+use super::edition::{Edition, Term};
 use super::parameter::{Parameter, PublishedParameter, date, pests};
 use super::plant::{self, Sampling, additional_declaration};
 use super::rule::{Rule, RuleDef, Severity};
@@ -112,6 +112,10 @@ pub fn edition() -> Edition {
         scientific_names: vec!["Durio zibethinus", "Durio zibethinus Murr."],
         pests: pests(&DURIAN_PESTS),
         source: "GACC Announcement 66/2022 (protocols.md §1)",
+        term: Some(Term {
+            until: date(2025, 7, 10),
+            source: "protocols.md §8 rule 56: a three-year term from 2022-07-11 as reported; whether and when it was renewed is not known",
+        }),
     }
 }
 

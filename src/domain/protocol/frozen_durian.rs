@@ -5,7 +5,7 @@
 use super::checker::Checker;
 use super::common::Gates;
 use super::durian_labs::{self, DurianLabTerms};
-use super::edition::Edition;
+use super::edition::{Edition, Term};
 use super::parameter::{Parameter, Pest, PublishedParameter, date, names, number};
 use super::plant::{self, additional_declaration};
 use super::rule::{Rule, RuleDef, Severity};
@@ -173,6 +173,10 @@ pub fn edition(settings: &ProtocolSettings) -> Edition {
             })
             .collect(),
         source: "Protocol of 19 Aug 2024 (protocols.md §2)",
+        term: Some(Term {
+            until: date(2029, 8, 18),
+            source: "protocols.md §8 rule 56 and §10: five years from 2024-08-19, renewable for five",
+        }),
     }
 }
 
