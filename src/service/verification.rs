@@ -5,10 +5,12 @@ use super::issuance::stored_content;
 use super::views::timestamp;
 use crate::db::certificates as store;
 use crate::domain::audit::to_hex;
-use crate::domain::certificate::{CertificateContent, sha256, verify_signature};
+use crate::domain::calendar::vietnam_date;
+use crate::domain::certificate::{CertificateContent, sha256, verified_status, verify_signature};
 use crate::error::ApiError;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use chrono::Utc;
 use diesel::PgConnection;
 use serde_json::{Value, json};
 
@@ -25,10 +27,12 @@ pub fn verify(connection: &mut PgConnection, number: &str) -> Result<(Value, Str
         CertificateContent::Veterinary(content) => json!({"animals": content.animals.number}),
     };
     let hash_hex = to_hex(&certificate.payload_sha256);
+    let status = verified_status(certificate.status, document.valid_until(), vietnam_date(Utc::now()));
     let body = json!({
         "number": certificate.number,
         "kind": certificate.certificate_kind,
-        "status": certificate.status,
+        "status": status,
+        "valid_until": document.valid_until(),
         "revocation": certificate.revoked_at.map(|at| json!({"revoked_at": timestamp(at), "reason": certificate.revocation_reason})),
         "replaced_by": certificate.replaced_by_number,
         "replaces": certificate.replaces_number,
@@ -45,6 +49,6 @@ pub fn verify(connection: &mut PgConnection, number: &str) -> Result<(Value, Str
         "key_id": certificate.key_id,
         "signature_valid": signature_valid,
     });
-    let etag = format!("\"{}-{}\"", hash_hex.get(..16).unwrap_or_default(), certificate.status);
+    let etag = format!("\"{}-{status}\"", hash_hex.get(..16).unwrap_or_default());
     Ok((body, etag))
 }

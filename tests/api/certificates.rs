@@ -158,6 +158,27 @@ fn the_veterinary_certificate_carries_the_nine_contents_of_the_crocodile_protoco
 }
 
 #[test]
+fn a_veterinary_certificate_states_its_test_dates_and_is_valid_180_days_from_issue() {
+    let world = world();
+    let id = world.inspected(&crocodiles());
+    let certificate = world.approve(&id, &world.dah_inspector).json["certificate"].clone();
+    let content = &certificate["content"];
+    let test = &content["5_examinations_and_tests"]["tests"][0];
+    assert_eq!(
+        (test["sample_date"].clone(), test["test_date"].clone()),
+        (json!("2025-02-10"), json!("2025-02-12"))
+    );
+    let issued: chrono::NaiveDate = content["7_issue"]["date_of_issue"].as_str().unwrap().parse().unwrap();
+    let until = issued + chrono::Days::new(180);
+    assert_eq!(content["valid_until"], json!(until.to_string()));
+    let number = certificate["number"].as_str().unwrap();
+    let verified = world.app.get(&format!("/v1/verify/{number}"), None);
+    assert_eq!(verified.status, 200, "{}", verified.text);
+    assert_eq!(verified.json["status"], "valid");
+    assert_eq!(verified.json["valid_until"], json!(until.to_string()));
+}
+
+#[test]
 fn an_inspector_rejects_with_a_reason_and_the_exporter_cannot_resubmit() {
     let world = world();
     let id = world.submitted(&fresh_durian());

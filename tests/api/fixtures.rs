@@ -148,8 +148,8 @@ pub fn crocodiles() -> Value {
             ],
             "cites_permit": {"number": "VN-CITES-25-001", "valid_from": "2025-01-01", "valid_until": "2025-06-30", "source_code": "D"},
             "tests": [
-                {"animal_code": "CR-0001", "agent": "Salmonella", "method": "PCR", "sample_date": "2025-02-10", "result": "negative"},
-                {"animal_code": "CR-0002", "agent": "Salmonella", "method": "PCR", "sample_date": "2025-02-10", "result": "negative"}
+                {"animal_code": "CR-0001", "agent": "Salmonella", "method": "PCR", "sample_date": "2025-02-10", "test_date": "2025-02-12", "result": "negative"},
+                {"animal_code": "CR-0002", "agent": "Salmonella", "method": "PCR", "sample_date": "2025-02-10", "test_date": "2025-02-12", "result": "negative"}
             ],
             "treatments": [{"product": "Ivermectin", "dose": "0.2 mg/kg", "manufacturer": "Vemedim", "date": "2025-02-01", "place": "DT-CF-01"}],
             "vaccinations": []

@@ -134,6 +134,10 @@ fn each_protocol_applies_from_its_first_day_and_not_the_day_before() {
         }
         if body["crocodiles"].is_object() {
             body["crocodiles"]["cites_permit"]["valid_from"] = json!("2024-01-01");
+            for test in body["crocodiles"]["tests"].as_array_mut().unwrap() {
+                test["sample_date"] = json!("2024-08-01");
+                test["test_date"] = json!("2024-08-03");
+            }
         }
         body["planned_departure_date"] = json!(first_day);
         assert_eq!(violations(&world, &body), [], "{} on {first_day}", body["protocol"]);
@@ -189,4 +193,28 @@ fn an_inspection_dated_after_the_departure_or_in_the_future_is_refused() {
         assert_eq!(refused.json["errors"][0]["pointer"], "/inspected_on");
         assert_eq!(refused.json["errors"][0]["code"], code);
     }
+}
+
+#[test]
+fn a_crocodile_test_result_needs_its_test_date_after_sampling_and_before_departure() {
+    let world = world();
+    let mut body = crocodiles();
+    body["crocodiles"]["tests"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("test_date");
+    body["crocodiles"]["tests"][1]["test_date"] = json!("2025-02-09");
+    assert_eq!(
+        violations(&world, &body),
+        [
+            error("CROCODILE-TEST-DATES", "/crocodiles/tests/0/test_date"),
+            error("CROCODILE-TEST-DATES", "/crocodiles/tests/1/test_date"),
+        ]
+    );
+    body["crocodiles"]["tests"][0]["test_date"] = json!("2025-03-02");
+    body["crocodiles"]["tests"][1]["test_date"] = json!("2025-03-01");
+    assert_eq!(
+        violations(&world, &body),
+        [error("CROCODILE-TEST-DATES", "/crocodiles/tests/0/test_date")]
+    );
 }

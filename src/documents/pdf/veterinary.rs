@@ -50,15 +50,25 @@ pub fn body(writer: &mut PageWriter, content: &VeterinaryContent) {
         .tests
         .iter()
         .flatten()
-        .map(|test| {
-            format!(
+        .map(|test| match test.test_date {
+            Some(tested) => format!(
+                "{} {} by {}, sampled {}, tested {}: {}",
+                test.animal_code,
+                test.agent,
+                test.method,
+                test.sample_date,
+                tested,
+                shown(&test.result)
+            ),
+            // Certificates issued before test dates were stated.
+            None => format!(
                 "{} {} by {} on {}: {}",
                 test.animal_code,
                 test.agent,
                 test.method,
                 test.sample_date,
                 shown(&test.result)
-            )
+            ),
         })
         .collect();
     writer.field(
@@ -81,10 +91,14 @@ pub fn body(writer: &mut PageWriter, content: &VeterinaryContent) {
         &treatments.join("; "),
     );
     let issue = &content.issue;
+    let validity = content
+        .valid_until
+        .map(|until| format!(" — valid until / có hiệu lực đến / 有效期至 {until}"))
+        .unwrap_or_default();
     writer.field(
         "7. Issue / Cấp / 签发",
         &format!(
-            "{} — {} — {}",
+            "{} — {} — {}{validity}",
             issue.date_of_issue, issue.veterinary_authority, issue.quarantine_officer
         ),
     );

@@ -6,6 +6,7 @@
 use super::content::*;
 use super::{CertificateInput, CertificateKind};
 use crate::domain::consignment::model::ConsignmentBody;
+use crate::domain::protocol::catalogue::Terms;
 
 const ISPM12_CERTIFYING_STATEMENT: &str = "This is to certify that the plants, plant products or other regulated articles described herein have been inspected and/or tested according to appropriate official procedures and are considered to be free from the quarantine pests specified by the importing contracting party and to conform with the current phytosanitary requirements of the importing contracting party, including those for regulated non-quarantine pests.";
 
@@ -165,6 +166,12 @@ fn veterinary(input: &CertificateInput) -> VeterinaryContent {
             quarantine_officer: input.authorized_officer.clone(),
             place_of_issue: input.place_of_issue.clone(),
             signature: "Ed25519 signature of the service over this document".to_owned(),
+        },
+        valid_until: match &input.version.terms {
+            Terms::Crocodile(terms) => input
+                .date_of_issue
+                .checked_add_days(chrono::Days::new(terms.certificate_validity_days.value as u64)),
+            _ => None,
         },
         origin: Origin {
             farms: input.farms.clone(),

@@ -168,6 +168,10 @@ pub struct VeterinaryContent {
     pub treatments: Option<Vec<Treatment>>,
     #[serde(rename = "7_issue")]
     pub issue: VeterinaryIssue,
+    /// The last day the certificate is valid (issue plus the validity period). Absent from
+    /// certificates issued before it was stated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<NaiveDate>,
     #[serde(rename = "8_origin")]
     pub origin: Origin,
     #[serde(rename = "9_vaccinations")]
@@ -290,6 +294,14 @@ impl CertificateContent {
         match self {
             Self::Phytosanitary(content) => &content.issuing_authority,
             Self::Veterinary(content) => &content.issue.veterinary_authority,
+        }
+    }
+
+    /// The last day a certificate is valid, where it states one.
+    pub fn valid_until(&self) -> Option<NaiveDate> {
+        match self {
+            Self::Phytosanitary(_) => None,
+            Self::Veterinary(content) => content.valid_until,
         }
     }
 

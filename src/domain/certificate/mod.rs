@@ -73,6 +73,15 @@ impl CertificateStatus {
     }
 }
 
+/// What verification reports: the stored status, or `expired` for a valid certificate past the
+/// last day of its stated validity.
+pub fn verified_status(status: CertificateStatus, valid_until: Option<NaiveDate>, today: NaiveDate) -> &'static str {
+    match (status, valid_until) {
+        (CertificateStatus::Valid, Some(until)) if today > until => "expired",
+        (status, _) => status.as_str(),
+    }
+}
+
 /// A name and an address.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -120,6 +129,28 @@ mod tests {
         assert_eq!(
             format_number(CertificateKind::Veterinary, 2026, 45),
             "VN-VC-2026-000045"
+        );
+    }
+
+    #[test]
+    fn a_valid_certificate_past_its_last_day_verifies_as_expired() {
+        let until: NaiveDate = "2025-08-27".parse().unwrap();
+        let day = |text: &str| text.parse::<NaiveDate>().unwrap();
+        assert_eq!(
+            verified_status(CertificateStatus::Valid, Some(until), day("2025-08-27")),
+            "valid"
+        );
+        assert_eq!(
+            verified_status(CertificateStatus::Valid, Some(until), day("2025-08-28")),
+            "expired"
+        );
+        assert_eq!(
+            verified_status(CertificateStatus::Revoked, Some(until), day("2025-08-28")),
+            "revoked"
+        );
+        assert_eq!(
+            verified_status(CertificateStatus::Valid, None, day("2099-01-01")),
+            "valid"
         );
     }
 

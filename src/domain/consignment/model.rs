@@ -310,6 +310,11 @@ pub struct AnimalTest {
     #[validate(length(min = 1, max = 100))]
     pub method: String,
     pub sample_date: NaiveDate,
+    /// When the laboratory tested the sample (the certificate's item 5 states both dates).
+    /// Optional in the shape so stored declarations and issued certificates from before still
+    /// read; the protocol check requires it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_date: Option<NaiveDate>,
     pub result: TestResult,
 }
 

@@ -46,6 +46,11 @@ pub const CROCODILE_CITES: Rule = Rule::confirmed(
     Severity::Error,
     "protocols.md §4.4 and §8 rule 53: CITES Appendix I, an export permit valid for the shipment",
 );
+pub const CROCODILE_TEST_DATES: Rule = Rule::confirmed(
+    "CROCODILE-TEST-DATES",
+    Severity::Error,
+    "protocols.md §4.2 item 5 and §10: the certificate states each result's sampling and test dates; a sample is tested after it is taken and before departure",
+);
 pub const CROCODILE_TESTS: Rule = Rule::confirmed(
     "CROCODILE-TESTS-NEGATIVE",
     Severity::Error,
@@ -60,6 +65,8 @@ pub struct CrocodileTerms {
     pub gates: Gates,
     /// The farm rule, an error only when the operator enforces it.
     pub farm_rule: Rule,
+    /// Days an export animal quarantine certificate is valid from its issue.
+    pub certificate_validity_days: Parameter<f64>,
 }
 
 impl CrocodileTerms {
@@ -74,6 +81,12 @@ impl CrocodileTerms {
             ),
             gates: Gates::configured(&settings.animal_exit_gates, &settings.animal_entry_points, "animal"),
             farm_rule: CROCODILE_FARM_APPROVED.enforced_by(settings.enforcing(CROCODILE_FARM_APPROVED.id)),
+            certificate_validity_days: Parameter::confirmed(
+                "certificate_validity_days",
+                180.0,
+                Some("days"),
+                "protocols.md §4.2: an export animal quarantine certificate is valid 180 days (Circular 04/2024/TT-BNNPTNT, a Vietnamese rule)",
+            ),
         }
     }
 
@@ -82,6 +95,7 @@ impl CrocodileTerms {
             self.required_agents.published(),
             self.gates.exit.published(),
             self.gates.entry.published(),
+            self.certificate_validity_days.published(),
         ]
     }
 
@@ -219,6 +233,36 @@ pub fn check(checker: &mut Checker, terms: &CrocodileTerms) {
     let required_agents = terms.required_agents.value.clone();
     let mut tested: HashMap<String, BTreeSet<String>> = HashMap::new();
     for (index, test) in crocodiles.tests.iter().enumerate() {
+        match test.test_date {
+            None => checker.report(
+                CROCODILE_TEST_DATES,
+                format!("/crocodiles/tests/{index}/test_date"),
+                "Give the date the laboratory tested the sample.",
+            ),
+            Some(tested) if tested < test.sample_date => {
+                let message = format!(
+                    "The sample was tested on {tested}, before it was taken on {}.",
+                    test.sample_date
+                );
+                checker.report(
+                    CROCODILE_TEST_DATES,
+                    format!("/crocodiles/tests/{index}/test_date"),
+                    message,
+                );
+            }
+            Some(tested) if tested > checker.as_of => {
+                let message = format!(
+                    "The sample was tested on {tested}, after the planned departure on {}.",
+                    checker.as_of
+                );
+                checker.report(
+                    CROCODILE_TEST_DATES,
+                    format!("/crocodiles/tests/{index}/test_date"),
+                    message,
+                );
+            }
+            Some(_) => {}
+        }
         let code = normalize_code(&test.animal_code);
         if !codes.contains_key(&code) {
             let message = format!("No animal has identification code {code}.");

@@ -112,8 +112,8 @@ pub fn crocodile() -> ConsignmentBody {
             ],
             "cites_permit": {"number": "VN-CITES-25-001", "valid_from": "2025-01-01", "valid_until": "2025-06-30", "source_code": "D"},
             "tests": [
-                {"animal_code": "CR-0001", "agent": "Salmonella", "method": "PCR", "sample_date": "2025-02-10", "result": "negative"},
-                {"animal_code": "CR-0002", "agent": "Salmonella", "method": "PCR", "sample_date": "2025-02-10", "result": "negative"}
+                {"animal_code": "CR-0001", "agent": "Salmonella", "method": "PCR", "sample_date": "2025-02-10", "test_date": "2025-02-12", "result": "negative"},
+                {"animal_code": "CR-0002", "agent": "Salmonella", "method": "PCR", "sample_date": "2025-02-10", "test_date": "2025-02-12", "result": "negative"}
             ]
         }
     }))
