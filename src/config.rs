@@ -162,7 +162,7 @@ impl Config {
             return Err(ConfigError {
                 name: ENFORCE_UNCERTAIN_RULES,
                 value: unknown.clone(),
-                reason: "expected rule IDs among: CROCODILE-FARM-APPROVED",
+                reason: "expected rule IDs among: CROCODILE-FARM-APPROVED, CROCODILE-FARM-CODE-USE, FROZEN-PLANT-CODE-USE",
             });
         }
         let cadmium_limit_mg_per_kg = match get("CADMIUM_LIMIT_MG_PER_KG") {

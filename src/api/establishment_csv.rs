@@ -5,7 +5,7 @@
 use crate::domain::establishment_import::{ImportRow, MAX_REPORTED_VIOLATIONS};
 use crate::domain::field_violation::FieldViolation;
 
-const COLUMNS: [&str; 7] = [
+const COLUMNS: [&str; 8] = [
     "code",
     "name",
     "address",
@@ -13,6 +13,7 @@ const COLUMNS: [&str; 7] = [
     "area_hectares",
     "cites_registration",
     "scopes",
+    "holder_tax_code",
 ];
 const REQUIRED: [&str; 3] = ["code", "name", "address"];
 
@@ -63,6 +64,7 @@ pub fn parse_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<FieldViolation>> {
     }
     let column = |name: &str| headers.iter().position(|header| header == name);
     let (code, name, address) = (column("code"), column("name"), column("address"));
+    let holder = column("holder_tax_code");
     let (province, area, cites, scopes) = (
         column("province"),
         column("area_hectares"),
@@ -108,6 +110,7 @@ pub fn parse_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<FieldViolation>> {
             area_hectares,
             cites_registration: optional(cell(cites)),
             scopes: cell(scopes).split(';').filter_map(optional).collect(),
+            holder_tax_code: optional(cell(holder)),
         });
     }
     if violations.is_empty() {

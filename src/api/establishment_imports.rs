@@ -36,6 +36,9 @@ pub struct ImportRowBody {
     #[validate(length(max = 2))]
     #[serde(default)]
     pub scopes: Vec<String>,
+    /// The tax code of the exporter that holds the code.
+    #[validate(length(max = 20))]
+    pub holder_tax_code: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Validate)]
@@ -133,7 +136,7 @@ pub async fn create(
     let content_sha256: [u8; 32] = Sha256::digest(&bytes).into();
     let patterns = state.config.code_patterns.clone();
     // Parsing and checking 100,000 rows takes a while; keep it off the async workers.
-    let (meta, drafts, format) = web::block(move || -> Result<_, ApiError> {
+    let (meta, drafts, holders, format) = web::block(move || -> Result<_, ApiError> {
         let (meta, rows, format) = if is_csv {
             let query = query.into_inner();
             let missing: Vec<FieldViolation> = [
@@ -191,6 +194,7 @@ pub async fn create(
                     area_hectares: row.area_hectares,
                     cites_registration: row.cites_registration,
                     scopes: row.scopes,
+                    holder_tax_code: row.holder_tax_code,
                 })
                 .collect::<Vec<_>>();
             (meta, rows, ListFormat::Json)
@@ -203,14 +207,15 @@ pub async fn create(
             )));
         }
         let drafts = validate_rows(&meta, &rows, &patterns).map_err(ApiError::Validation)?;
-        Ok((meta, drafts, format))
+        let holders: Vec<Option<String>> = rows.into_iter().map(|row| row.holder_tax_code).collect();
+        Ok((meta, drafts, holders, format))
     })
     .await??;
     let actor = caller.actor();
     let result = state
         .db
         .transaction(move |connection| {
-            establishment_imports::import(connection, &actor, &meta, drafts, format, content_sha256)
+            establishment_imports::import(connection, &actor, &meta, drafts, &holders, format, content_sha256)
         })
         .await?;
     Ok(HttpResponse::Created().json(result))

@@ -76,3 +76,12 @@ pub fn list_page(
         .limit(limit + 1)
         .load(connection)
 }
+
+/// The exporters with these tax codes, as (tax code, id).
+pub fn exporters_by_tax_code(connection: &mut PgConnection, tax_codes: &[String]) -> QueryResult<Vec<(String, Uuid)>> {
+    organizations::table
+        .filter(organizations::kind.eq(OrganizationKind::Exporter))
+        .filter(organizations::tax_code.eq_any(tax_codes))
+        .select((organizations::tax_code.assume_not_null(), organizations::id))
+        .load(connection)
+}

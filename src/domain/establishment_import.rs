@@ -8,7 +8,8 @@ use super::establishment::{
     validate_establishment,
 };
 use super::field_violation::FieldViolation;
-use super::registry_status::{RegistryStatus, StatusPeriod, status_on};
+use super::organization::TaxCode;
+use super::registry_status::{RegistryStatus, StatusPeriod, deciding_period, status_on};
 use super::text_enum::text_enum;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -49,6 +50,8 @@ pub struct ImportRow {
     pub area_hectares: Option<f64>,
     pub cites_registration: Option<String>,
     pub scopes: Vec<String>,
+    /// The tax code of the exporter holding the code, where the list says.
+    pub holder_tax_code: Option<String>,
 }
 
 /// Checks every row against the list's kind and commodity; refuses the whole list on any
@@ -96,6 +99,20 @@ pub fn validate_rows(
             source_date: Some(meta.list_date),
         };
         let prefix = format!("/rows/{index}");
+        if let Some(tax_code) = row
+            .holder_tax_code
+            .as_deref()
+            .filter(|code| TaxCode::parse(code).is_none())
+        {
+            violations.push(FieldViolation::new(
+                format!("{prefix}/holder_tax_code"),
+                "invalid_format",
+                format!(
+                    "Row {}: {tax_code:?} is not a tax code (10 digits, or 10 digits, a dash and 3).",
+                    index + 1
+                ),
+            ));
+        }
         match validate_establishment(&input, patterns, &prefix) {
             Ok(draft) => {
                 if let Some(first) = seen.insert(draft.code.clone(), index) {
@@ -135,6 +152,20 @@ pub struct Existing {
     pub code: String,
     pub fields: EstablishmentFields,
     pub periods: Vec<StatusPeriod>,
+    /// Which of `periods` a person recorded as a status change (not an earlier import): a
+    /// suspension or revocation among them is never lifted by a list.
+    pub recorded_by_hand: Vec<bool>,
+}
+
+/// A code on the list that a status change holds suspended or revoked on the list date: the
+/// list does not lift it; a person decides.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportConflict {
+    pub code: String,
+    pub status: RegistryStatus,
+    pub effective_from: NaiveDate,
+    pub effective_until: Option<NaiveDate>,
+    pub reference: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -153,6 +184,18 @@ pub struct ImportPlan {
     /// Status periods to add.
     pub periods: Vec<(Uuid, StatusPeriod)>,
     pub summary: ImportSummary,
+    pub conflicts: Vec<ImportConflict>,
+}
+
+/// The suspension or revocation a person recorded that applies on `date`, if any.
+fn hold_on(existing: &Existing, commodity: Commodity, date: NaiveDate) -> Option<&StatusPeriod> {
+    let deciding = deciding_period(existing.periods.iter(), commodity, date)?;
+    let index = existing
+        .periods
+        .iter()
+        .position(|period| std::ptr::eq(period, deciding))?;
+    let by_hand = existing.recorded_by_hand.get(index).copied().unwrap_or(false);
+    (by_hand && deciding.status != RegistryStatus::Approved).then_some(deciding)
 }
 
 fn merge(existing: &EstablishmentFields, row: &EstablishmentFields) -> EstablishmentFields {
@@ -165,7 +208,8 @@ fn merge(existing: &EstablishmentFields, row: &EstablishmentFields) -> Establish
         address: row.address.clone(),
         province: row.province.clone().or_else(|| existing.province.clone()),
         commodities,
-        holder_organization_id: existing.holder_organization_id,
+        // The list names the holder when it knows it; otherwise the recorded holder stays.
+        holder_organization_id: row.holder_organization_id.or(existing.holder_organization_id),
         area_hectares: row.area_hectares.or(existing.area_hectares),
         cites_registration: row
             .cites_registration
@@ -215,7 +259,29 @@ pub fn plan(
                 let approved =
                     status_on(&current.periods, meta.commodity, meta.list_date) == Some(RegistryStatus::Approved);
                 if !approved {
-                    plan.periods.push((current.id, approval(&meta.source)));
+                    match hold_on(&current, meta.commodity, meta.list_date) {
+                        // A suspension or revocation recorded by a person stays in force for
+                        // its window; the list's approval applies only after it.
+                        Some(hold) => {
+                            plan.conflicts.push(ImportConflict {
+                                code: row.code.clone(),
+                                status: hold.status,
+                                effective_from: hold.effective_from,
+                                effective_until: hold.effective_until,
+                                reference: hold.reference.clone(),
+                            });
+                            if let Some(after) = hold.effective_until.and_then(|until| until.succ_opt()) {
+                                plan.periods.push((
+                                    current.id,
+                                    StatusPeriod {
+                                        effective_from: after,
+                                        ..approval(&meta.source)
+                                    },
+                                ));
+                            }
+                        }
+                        None => plan.periods.push((current.id, approval(&meta.source))),
+                    }
                 }
                 if changed {
                     plan.upserts.push((
@@ -292,8 +358,51 @@ mod tests {
             id: Uuid::new_v4(),
             code: draft.code.clone(),
             fields: draft.fields.clone(),
+            recorded_by_hand: vec![false; periods.len()],
             periods,
         }
+    }
+
+    fn suspended_by_hand(from: &str, until: Option<&str>) -> StatusPeriod {
+        StatusPeriod {
+            commodity: Commodity::Durian,
+            status: RegistryStatus::Suspended,
+            effective_from: from.parse().unwrap(),
+            effective_until: until.map(|until| until.parse().unwrap()),
+            reference: "GACC notice 2024-06".into(),
+        }
+    }
+
+    #[test]
+    fn a_suspension_recorded_by_hand_is_not_lifted_by_a_list_and_is_reported_as_a_conflict() {
+        let rows = drafts(&[row("VN-BTPH-001", "A")]);
+        let mut current = existing_from(
+            &rows[0],
+            vec![approved_since("2023-01-01"), suspended_by_hand("2024-06-12", None)],
+        );
+        current.recorded_by_hand = vec![false, true];
+        let plan = plan(&meta(false), rows, vec![current], "import", Uuid::new_v4);
+        assert!(plan.periods.is_empty(), "{:?}", plan.periods);
+        assert_eq!(plan.conflicts.len(), 1);
+        assert_eq!(plan.conflicts[0].code, "VN-BTPH-001");
+        assert_eq!(plan.conflicts[0].status, RegistryStatus::Suspended);
+    }
+
+    #[test]
+    fn a_suspension_with_an_end_keeps_its_window_and_the_list_approves_from_the_day_after() {
+        let rows = drafts(&[row("VN-BTPH-001", "A")]);
+        let mut current = existing_from(
+            &rows[0],
+            vec![
+                approved_since("2023-01-01"),
+                suspended_by_hand("2024-06-12", Some("2024-09-30")),
+            ],
+        );
+        current.recorded_by_hand = vec![false, true];
+        let plan = plan(&meta(false), rows, vec![current], "import", Uuid::new_v4);
+        assert_eq!(plan.conflicts.len(), 1);
+        assert_eq!(plan.periods.len(), 1);
+        assert_eq!(plan.periods[0].1.effective_from.to_string(), "2024-10-01");
     }
 
     fn approved_since(date: &str) -> StatusPeriod {

@@ -5,10 +5,12 @@
 use crate::db::audit::{self, Actor, Change};
 use crate::db::establishment_imports::{self as import_store, ImportRecord};
 use crate::db::establishments::{self as store, EstablishmentValues};
+use crate::db::organizations;
 use crate::db::status_periods::{self as period_store, NewStatusPeriod};
 use crate::domain::audit::AuditAction;
 use crate::domain::establishment::{Commodity, EstablishmentDraft, EstablishmentKind, LabScope};
-use crate::domain::establishment_import::{Existing, ImportSummary, ListFormat, ListMeta, plan};
+use crate::domain::establishment_import::{Existing, ImportConflict, ImportSummary, ListFormat, ListMeta, plan};
+use crate::domain::field_violation::FieldViolation;
 use crate::domain::registry_status::{RegistryStatus, StatusPeriod};
 use crate::error::ApiError;
 use crate::service::views::to_json;
@@ -29,6 +31,47 @@ pub struct ImportResultView {
     pub complete: bool,
     pub rows: usize,
     pub summary: ImportSummary,
+    /// Codes on the list that a status change holds suspended or revoked on the list date: the
+    /// list does not lift them; a person resolves each.
+    pub conflicts: Vec<ImportConflict>,
+}
+
+/// Sets the holder of every row that names one by its tax code; 422 naming the rows whose tax
+/// code belongs to no registered exporter.
+fn assign_holders(
+    connection: &mut PgConnection,
+    drafts: &mut [EstablishmentDraft],
+    holder_tax_codes: &[Option<String>],
+) -> Result<(), ApiError> {
+    let mut wanted: Vec<String> = holder_tax_codes.iter().flatten().cloned().collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    wanted.sort();
+    wanted.dedup();
+    let known: HashMap<String, Uuid> = organizations::exporters_by_tax_code(connection, &wanted)?
+        .into_iter()
+        .collect();
+    let mut unknown = Vec::new();
+    for (index, (draft, tax_code)) in drafts.iter_mut().zip(holder_tax_codes).enumerate() {
+        let Some(tax_code) = tax_code else { continue };
+        match known.get(tax_code) {
+            Some(id) => draft.fields.holder_organization_id = Some(*id),
+            None => unknown.push(FieldViolation::new(
+                format!("/rows/{index}/holder_tax_code"),
+                "unknown_exporter",
+                format!(
+                    "Row {}: no registered exporter has tax code {tax_code}; register it first.",
+                    index + 1
+                ),
+            )),
+        }
+    }
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(unknown))
+    }
 }
 
 /// Applies a validated list. Call inside a transaction; nothing is written unless all of it is.
@@ -36,22 +79,24 @@ pub fn import(
     connection: &mut PgConnection,
     actor: &Actor,
     meta: &ListMeta,
-    drafts: Vec<EstablishmentDraft>,
+    mut drafts: Vec<EstablishmentDraft>,
+    holder_tax_codes: &[Option<String>],
     format: ListFormat,
     content_sha256: [u8; 32],
 ) -> Result<ImportResultView, ApiError> {
     let started = std::time::Instant::now();
+    assign_holders(connection, &mut drafts, holder_tax_codes)?;
     let import_id = Uuid::now_v7();
     let row_count = drafts.len();
     let codes: Vec<String> = drafts.iter().map(|draft| draft.code.clone()).collect();
     let found = store::for_import(connection, meta.kind, &codes, meta.complete.then_some(meta.commodity))?;
     let ids: Vec<Uuid> = found.iter().map(|row| row.id).collect();
-    let mut periods_by_id: HashMap<Uuid, Vec<StatusPeriod>> = HashMap::new();
+    let mut periods_by_id: HashMap<Uuid, (Vec<StatusPeriod>, Vec<bool>)> = HashMap::new();
     for row in period_store::periods_for_commodity(connection, &ids, meta.commodity)? {
-        periods_by_id
-            .entry(row.establishment_id)
-            .or_default()
-            .push(row.period());
+        let (periods, by_hand) = periods_by_id.entry(row.establishment_id).or_default();
+        periods.push(row.period());
+        // A period no import wrote was recorded by a person as a status change.
+        by_hand.push(row.import_id.is_none());
     }
     let existing: Vec<Existing> = found
         .iter()
@@ -59,7 +104,14 @@ pub fn import(
             id: row.id,
             code: row.code.clone(),
             fields: row.fields(),
-            periods: periods_by_id.remove(&row.id).unwrap_or_default(),
+            periods: periods_by_id
+                .get(&row.id)
+                .map(|(periods, _)| periods.clone())
+                .unwrap_or_default(),
+            recorded_by_hand: periods_by_id
+                .remove(&row.id)
+                .map(|(_, by_hand)| by_hand)
+                .unwrap_or_default(),
         })
         .collect();
     let reference = format!("import {import_id}");
@@ -71,6 +123,7 @@ pub fn import(
 
     // The import row first: the periods reference it.
     let summary = plan.summary;
+    let plan_conflicts = plan.conflicts.clone();
     let to_i32 = |count: u64| i32::try_from(count).unwrap_or(i32::MAX);
     import_store::insert_import(
         connection,
@@ -137,6 +190,7 @@ pub fn import(
         complete: meta.complete,
         rows: row_count,
         summary,
+        conflicts: plan_conflicts,
     };
     audit::append_many(
         connection,

@@ -255,3 +255,68 @@ fn an_import_is_audited_per_establishment_and_the_chain_still_verifies() {
         "ok"
     );
 }
+
+#[test]
+fn a_list_does_not_lift_a_suspension_recorded_by_a_status_change_and_reports_it_as_a_conflict() {
+    let app = TestApp::spawn();
+    import(&app, &list(&TWO, false, "2024-05-01"));
+    let suspended = app.post(
+        "/v1/establishments/packing_house/VN-BTPH-001/status-changes",
+        Some(&app.admin_key),
+        &json!({"status": "suspended", "effective_from": "2024-06-12", "reason": "cadmium", "reference": "GACC notice 2024-06"}),
+    );
+    assert_eq!(suspended.status, 201, "{}", suspended.text);
+    let response = import(&app, &list(&TWO, false, "2024-07-01"));
+    assert_eq!(response.status, 201, "{}", response.text);
+    assert_eq!(
+        response.json["conflicts"],
+        json!([{"code": "VN-BTPH-001", "status": "suspended", "effective_from": "2024-06-12",
+                "effective_until": null, "reference": "GACC notice 2024-06"}])
+    );
+    assert_eq!(status(&app, "VN-BTPH-001", "2024-07-01"), "suspended");
+    assert_eq!(status(&app, "VN-BTPH-001", "2025-01-01"), "suspended");
+    assert_eq!(status(&app, "VN-BTPH-002", "2024-07-01"), "approved");
+}
+
+#[test]
+fn a_list_names_each_codes_holder_by_tax_code_and_an_unknown_tax_code_is_refused() {
+    let app = TestApp::spawn();
+    let exporter = app.create_exporter("0312345678");
+    let mut body = list(&TWO, false, "2024-05-01");
+    body["rows"][0]["holder_tax_code"] = json!("0312345678");
+    let response = import(&app, &body);
+    assert_eq!(response.status, 201, "{}", response.text);
+    let detail = app.get("/v1/establishments/packing_house/VN-BTPH-001", Some(&app.admin_key));
+    assert_eq!(detail.json["holder_organization_id"], exporter["id"]);
+
+    body["rows"][1]["holder_tax_code"] = json!("0399999999");
+    let refused = import(&app, &body);
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!(refused.json["errors"][0]["pointer"], "/rows/1/holder_tax_code");
+    assert_eq!(refused.json["errors"][0]["code"], "unknown_exporter");
+}
+
+#[test]
+fn a_code_imported_with_its_holder_cannot_be_borrowed_by_another_exporter() {
+    let world = crate::fixtures::world();
+    let mut body = list(&[("VN-BTPH-040", "Cơ sở đóng gói Bốn Mươi")], false, "2024-05-01");
+    body["rows"][0]["holder_tax_code"] = json!("0312345678");
+    assert_eq!(import(&world.app, &body).status, 201);
+    let (_, other_exporter) = world.app.exporter_with_key("0312345679");
+    let mut declaration = crate::fixtures::fresh_durian();
+    declaration["lots"][0]["packing_house_code"] = json!("VN-BTPH-040");
+    declaration["carton_label"] = json!("Product of Vietnam - VN-TGOR-0095 - VN-BTPH-040");
+    let report = world
+        .app
+        .post("/v1/compliance-checks", Some(&other_exporter), &declaration);
+    assert_eq!(report.status, 200, "{}", report.text);
+    let borrowed = report.json["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|violation| violation["pointer"] == "/lots/0/packing_house_code")
+        .unwrap()
+        .clone();
+    assert_eq!(borrowed["rule_id"], "PLANT-CODE-USE-AUTHORIZED");
+    assert_eq!(borrowed["severity"], "error");
+}

@@ -66,4 +66,38 @@ impl Checker<'_> {
         };
         self.report(rule, pointer, message);
     }
+
+    /// The exporter holds the code, or a code-use authorisation from its holder valid on the
+    /// date; `unknown_holder` (when given) warns that the registry does not say who holds it.
+    pub fn check_code_use(
+        &mut self,
+        authorized: Rule,
+        unknown_holder: Option<Rule>,
+        kind: EstablishmentKind,
+        code: &str,
+        pointer: String,
+    ) {
+        let Some(fact) = self.facts.get(kind, code) else { return };
+        let code = normalize_code(code);
+        let exporter = self.exporter.organization_id;
+        match fact.holder_organization_id {
+            None => {
+                if let Some(rule) = unknown_holder {
+                    let message = format!(
+                        "The registry does not record who holds {code}; the service cannot confirm you may ship under it."
+                    );
+                    self.report(rule, pointer, message);
+                }
+            }
+            Some(holder) if holder == exporter => {}
+            Some(_) if fact.authorized_organization_ids.contains(&exporter) => {}
+            Some(_) => {
+                let message = format!(
+                    "{code} belongs to another exporter and you hold no code-use authorisation valid on {}; ask the holder to notify the provincial agency in writing and record it.",
+                    self.as_of
+                );
+                self.report(authorized, pointer, message);
+            }
+        }
+    }
 }

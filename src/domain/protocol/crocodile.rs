@@ -41,6 +41,10 @@ pub const CROCODILE_FARM_APPROVED: Rule = Rule::uncertain(
     "CROCODILE-FARM-APPROVED",
     "protocols.md §4.3 and §8 rule 11 (U): farms register through DAH for GACC approval, confirmed for monkeys, not verbatim for crocodiles; enforce with ENFORCE_UNCERTAIN_RULES",
 );
+pub const FARM_CODE_USE: Rule = Rule::uncertain(
+    "CROCODILE-FARM-CODE-USE",
+    "No source sets a code-use rule for crocodile farms; the PPD rule on borrowed codes (protocols.md §8 rule 7) is applied by analogy; enforce with ENFORCE_UNCERTAIN_RULES",
+);
 pub const CROCODILE_CITES: Rule = Rule::confirmed(
     "CROCODILE-CITES-PERMIT",
     Severity::Error,
@@ -65,6 +69,8 @@ pub struct CrocodileTerms {
     pub gates: Gates,
     /// The farm rule, an error only when the operator enforces it.
     pub farm_rule: Rule,
+    /// The farm's code-use rule, likewise.
+    pub farm_code_use_rule: Rule,
     /// Days an export animal quarantine certificate is valid from its issue.
     pub certificate_validity_days: Parameter<f64>,
 }
@@ -81,6 +87,7 @@ impl CrocodileTerms {
             ),
             gates: Gates::configured(&settings.animal_exit_gates, &settings.animal_entry_points, "animal"),
             farm_rule: CROCODILE_FARM_APPROVED.enforced_by(settings.enforcing(CROCODILE_FARM_APPROVED.id)),
+            farm_code_use_rule: FARM_CODE_USE.enforced_by(settings.enforcing(FARM_CODE_USE.id)),
             certificate_validity_days: Parameter::confirmed(
                 "certificate_validity_days",
                 180.0,
@@ -194,6 +201,13 @@ pub fn check(checker: &mut Checker, terms: &CrocodileTerms) {
         if farms.insert(normalize_code(&animal.farm_code)) {
             checker.require_approved(
                 terms.farm_rule,
+                EstablishmentKind::CrocodileFarm,
+                &animal.farm_code,
+                format!("/crocodiles/animals/{index}/farm_code"),
+            );
+            checker.check_code_use(
+                terms.farm_code_use_rule,
+                None,
                 EstablishmentKind::CrocodileFarm,
                 &animal.farm_code,
                 format!("/crocodiles/animals/{index}/farm_code"),

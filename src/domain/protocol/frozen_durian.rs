@@ -28,6 +28,10 @@ pub const FROZEN_RAW_MATERIAL: Rule = Rule::confirmed(
     Severity::Error,
     "protocols.md §2.1, §2.2 and §8 rule 9: raw durian from registered orchards",
 );
+pub const PLANT_CODE_USE: Rule = Rule::uncertain(
+    "FROZEN-PLANT-CODE-USE",
+    "The PPD rule of January 2025 on borrowed codes (protocols.md §1.2, §8 rule 7) names orchards and packing houses; that it covers processing plants is inferred; enforce with ENFORCE_UNCERTAIN_RULES",
+);
 pub const FREEZING_MEDIUM: Rule = Rule::confirmed(
     "FROZEN-FREEZING-MEDIUM",
     Severity::Error,
@@ -64,6 +68,8 @@ pub struct FrozenDurianTerms {
     pub gates: Gates,
     pub additional_declaration: Parameter<String>,
     pub labs: DurianLabTerms,
+    /// The processing plant's code-use rule, an error only when the operator enforces it.
+    pub plant_code_use_rule: Rule,
 }
 
 impl FrozenDurianTerms {
@@ -103,6 +109,7 @@ impl FrozenDurianTerms {
             gates: Gates::configured(&settings.frozen_exit_gates, &settings.frozen_entry_points, "frozen"),
             additional_declaration: additional_declaration("Frozen Durian"),
             labs: DurianLabTerms::new(settings),
+            plant_code_use_rule: PLANT_CODE_USE.enforced_by(settings.enforcing(PLANT_CODE_USE.id)),
         }
     }
 
@@ -129,6 +136,7 @@ impl FrozenDurianTerms {
         rules.extend([
             FROZEN_DETAILS.requires("The frozen-durian details are given."),
             FROZEN_PLANT_APPROVED.requires("The processing plant is approved for durian on the departure date."),
+            self.plant_code_use_rule.requires("The processing plant's code is the exporter's own, or it holds a code-use authorisation valid on the departure date."),
             FROZEN_RAW_MATERIAL.requires("Every raw-material orchard is approved for durian on the departure date."),
             FREEZING_MEDIUM.requires(format!(
                 "The freezing medium was at or below {}.",
@@ -189,6 +197,13 @@ pub fn check(checker: &mut Checker, terms: &FrozenDurianTerms) {
     };
     checker.require_approved(
         FROZEN_PLANT_APPROVED,
+        EstablishmentKind::ProcessingPlant,
+        &frozen.processing_plant_code,
+        "/frozen_durian/processing_plant_code".into(),
+    );
+    checker.check_code_use(
+        terms.plant_code_use_rule,
+        None,
         EstablishmentKind::ProcessingPlant,
         &frozen.processing_plant_code,
         "/frozen_durian/processing_plant_code".into(),
@@ -368,5 +383,28 @@ mod tests {
             "FROZEN-COLD-CHAIN",
             "/frozen_durian/cold_chain",
         );
+    }
+
+    #[test]
+    fn another_exporters_processing_plant_warns_unless_the_operator_enforces_the_rule() {
+        let mut borrowed = facts();
+        borrowed.insert(
+            EstablishmentKind::ProcessingPlant,
+            "NAMDO-01",
+            EstablishmentFact {
+                status: Some(RegistryStatus::Approved),
+                holder_organization_id: Some(Uuid::from_u128(99)),
+                ..Default::default()
+            },
+        );
+        let report = run(&frozen(), &borrowed);
+        assert_eq!(report.violations.len(), 1, "{:?}", report.violations);
+        assert_eq!(report.violations[0].rule_id, "FROZEN-PLANT-CODE-USE");
+        assert!(report.compliant);
+        let enforcing = ProtocolSettings {
+            enforced_uncertain_rules: vec!["FROZEN-PLANT-CODE-USE".into()],
+            ..Default::default()
+        };
+        assert!(!run_with(&frozen(), &borrowed, &enforcing).compliant);
     }
 }

@@ -152,34 +152,14 @@ pub fn check(checker: &mut Checker) {
             ),
         ] {
             if seen_codes.insert((kind, normalize_code(code))) {
-                check_code_use(checker, kind, code, format!("/lots/{index}/{field}"));
+                checker.check_code_use(
+                    CODE_USE_AUTHORIZED,
+                    Some(CODE_HOLDER_UNKNOWN),
+                    kind,
+                    code,
+                    format!("/lots/{index}/{field}"),
+                );
             }
-        }
-    }
-}
-
-/// The exporter holds the code, or an authorisation from its holder.
-fn check_code_use(checker: &mut Checker, kind: EstablishmentKind, code: &str, pointer: String) {
-    let Some(fact) = checker.facts.get(kind, code) else {
-        return;
-    };
-    let code = normalize_code(code);
-    let exporter = checker.exporter.organization_id;
-    match fact.holder_organization_id {
-        None => {
-            let message = format!(
-                "The registry does not record who holds {code}; the service cannot confirm you may ship under it."
-            );
-            checker.report(CODE_HOLDER_UNKNOWN, pointer, message);
-        }
-        Some(holder) if holder == exporter => {}
-        Some(_) if fact.authorized_organization_ids.contains(&exporter) => {}
-        Some(_) => {
-            let message = format!(
-                "{code} belongs to another exporter and you hold no code-use authorisation valid on {}; ask the holder to notify the provincial agency in writing and record it.",
-                checker.as_of
-            );
-            checker.report(CODE_USE_AUTHORIZED, pointer, message);
         }
     }
 }

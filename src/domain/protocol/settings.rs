@@ -23,7 +23,11 @@ pub const ENFORCE_UNCERTAIN_RULES: &str = "ENFORCE_UNCERTAIN_RULES";
 
 /// The uncertain rules an operator may enforce that way (the gate and entry rules are enforced
 /// by configuring their lists instead).
-pub const ENFORCEABLE_RULES: [&str; 1] = ["CROCODILE-FARM-APPROVED"];
+pub const ENFORCEABLE_RULES: [&str; 3] = [
+    "CROCODILE-FARM-APPROVED",
+    "CROCODILE-FARM-CODE-USE",
+    "FROZEN-PLANT-CODE-USE",
+];
 
 /// Values the configuration may set.
 #[derive(Debug, Clone, PartialEq)]
