@@ -6,8 +6,10 @@ use crate::domain::consignment::model::ConsignmentBody;
 use crate::domain::establishment::EstablishmentKind;
 use crate::domain::protocol::ProtocolCode;
 use crate::domain::protocol::catalogue::ProtocolVersion;
-use crate::domain::protocol::check::{ComplianceReport, Exporter, check};
-use crate::domain::protocol::facts::{EstablishmentFact, RegistryFacts, as_of, commodity_of, referenced_codes};
+use crate::domain::protocol::check::{ComplianceReport, Exporter, check_on_dates};
+use crate::domain::protocol::facts::{
+    EstablishmentFact, FactsOn, JudgedDate, RegistryFacts, as_of, commodity_of, declared_dates, referenced_codes,
+};
 use crate::domain::registry_status::status_on;
 use crate::error::ApiError;
 use diesel::PgConnection;
@@ -78,7 +80,8 @@ pub fn load_facts_on(
     Ok(facts)
 }
 
-/// Checks a body for an exporter, reading the registry live.
+/// Checks a body for an exporter, reading the registry live on the departure date and on the
+/// other dates the declaration names (the production date of frozen durian).
 pub fn run(
     connection: &mut PgConnection,
     versions: &[ProtocolVersion],
@@ -86,12 +89,37 @@ pub fn run(
     body: &ConsignmentBody,
     exporter: Uuid,
 ) -> Result<ComplianceReport, ApiError> {
+    run_on(connection, versions, protocol, body, exporter, &[])
+}
+
+/// As `run`, with the registry also judged on `dates` (the inspection dates and the day of
+/// approval, when an inspector decides).
+pub fn run_on(
+    connection: &mut PgConnection,
+    versions: &[ProtocolVersion],
+    protocol: ProtocolCode,
+    body: &ConsignmentBody,
+    exporter: Uuid,
+    dates: &[JudgedDate],
+) -> Result<ComplianceReport, ApiError> {
     let facts = load_facts(connection, protocol, body)?;
-    check(
+    let mut judged = declared_dates(body);
+    judged.extend(dates.iter().copied());
+    judged.sort_by_key(|judged| judged.date);
+    judged.dedup_by_key(|judged| judged.date);
+    let mut other_dates = Vec::with_capacity(judged.len());
+    for judged in judged.into_iter().filter(|judged| judged.date != as_of(body)) {
+        other_dates.push(FactsOn {
+            judged,
+            facts: load_facts_on(connection, protocol, body, judged.date)?,
+        });
+    }
+    check_on_dates(
         versions,
         protocol,
         body,
         &facts,
+        &other_dates,
         Exporter {
             organization_id: exporter,
         },

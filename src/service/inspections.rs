@@ -19,6 +19,7 @@ use crate::domain::inspection::{
 };
 use crate::domain::protocol::ProtocolCode;
 use crate::domain::protocol::catalogue::ProtocolVersion;
+use crate::domain::protocol::facts::JudgedDate;
 use crate::error::ApiError;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::PgConnection;
@@ -216,12 +217,25 @@ pub fn approve(
         .map(|blocker| FieldViolation::new("", blocker.code, blocker.message))
         .collect();
     // Registries can change between submission and decision: judge again, live.
-    let report = compliance::run(
+    // Judged on the departure date, each inspection date and today, the day of issue.
+    let mut dates: Vec<JudgedDate> = inspections
+        .iter()
+        .map(|record| JudgedDate {
+            date: record.input.inspected_on,
+            date_of: "inspection",
+        })
+        .collect();
+    dates.push(JudgedDate {
+        date: signatory.today,
+        date_of: "approval",
+    });
+    let report = compliance::run_on(
         connection,
         versions,
         declaration.protocol,
         &declaration.body,
         row.organization_id,
+        &dates,
     )?;
     if !report.compliant {
         reasons.extend(

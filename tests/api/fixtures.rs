@@ -109,6 +109,7 @@ pub fn frozen_durian() -> Value {
     body["entry_point"] = json!("dongxing");
     body["frozen_durian"] = json!({
         "product_form": "whole_with_shell",
+        "production_date": "2025-02-20",
         "processing_plant_code": "NAMDO-01",
         "raw_material_orchard_codes": ["VN-TGOR-0095"],
         "freezing": {"medium_temperature_c": -40.0, "duration_minutes": 75.0, "core_temperature_c": -20.0},

@@ -132,6 +132,9 @@ fn each_protocol_applies_from_its_first_day_and_not_the_day_before() {
         if body["lab_reports"].is_array() {
             body["lab_reports"] = json!([]);
         }
+        if body["frozen_durian"].is_object() {
+            body["frozen_durian"]["production_date"] = json!("2024-08-01");
+        }
         if body["crocodiles"].is_object() {
             body["crocodiles"]["cites_permit"]["valid_from"] = json!("2024-01-01");
             for test in body["crocodiles"]["tests"].as_array_mut().unwrap() {
@@ -216,5 +219,72 @@ fn a_crocodile_test_result_needs_its_test_date_after_sampling_and_before_departu
     assert_eq!(
         violations(&world, &body),
         [error("CROCODILE-TEST-DATES", "/crocodiles/tests/0/test_date")]
+    );
+}
+
+fn suspend(world: &World, kind: &str, code: &str, from: &str, until: &str) {
+    let suspended = world.app.post(
+        &format!("/v1/establishments/{kind}/{code}/status-changes"),
+        Some(&world.app.admin_key),
+        &json!({"status": "suspended", "effective_from": from, "effective_until": until, "reference": "GACC notice"}),
+    );
+    assert_eq!(suspended.status, 201, "{}", suspended.text);
+}
+
+fn blocked_by(response: &crate::helpers::TestResponse, rule: &str) -> String {
+    assert_eq!(response.status, 422, "{}", response.text);
+    assert_eq!(response.json["code"], "approval_blocked");
+    response.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|error| error["code"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} in {}", response.text))["message"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn a_packing_house_suspended_on_the_inspection_date_blocks_approval_naming_that_date() {
+    let world = world();
+    let id = world.inspected(&fresh_durian());
+    suspend(&world, "packing_house", "VN-BTPH-036", "2025-02-27", "2025-02-28");
+    let message = blocked_by(
+        &world.approve(&id, &world.ppd_inspector),
+        "PLANT-PACKING-HOUSE-APPROVED",
+    );
+    assert!(message.contains("2025-02-28, the inspection date"), "{message}");
+}
+
+#[test]
+fn an_orchard_suspended_on_the_day_of_approval_blocks_it_naming_that_date() {
+    let world = world();
+    let id = world.inspected(&fresh_durian());
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7))
+        .date_naive()
+        .to_string();
+    suspend(&world, "orchard", "VN-TGOR-0095", &today, &today);
+    let message = blocked_by(&world.approve(&id, &world.ppd_inspector), "PLANT-ORCHARD-APPROVED");
+    assert!(message.contains(&format!("{today}, the approval date")), "{message}");
+}
+
+#[test]
+fn a_processing_plant_suspended_on_the_production_date_is_refused_naming_that_date() {
+    let world = world();
+    suspend(&world, "processing_plant", "NAMDO-01", "2025-02-15", "2025-02-25");
+    let response = world
+        .app
+        .post("/v1/compliance-checks", Some(&world.exporter), &frozen_durian());
+    assert_eq!(response.status, 200, "{}", response.text);
+    let violations = response.json["violations"].as_array().unwrap();
+    assert_eq!(violations.len(), 1, "{}", response.text);
+    assert_eq!(violations[0]["rule_id"], "FROZEN-PLANT-APPROVED");
+    assert_eq!(violations[0]["pointer"], "/frozen_durian/processing_plant_code");
+    assert!(
+        violations[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2025-02-20, the production date")
     );
 }

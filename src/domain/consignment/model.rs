@@ -202,6 +202,10 @@ pub enum FrozenForm {
 #[serde(deny_unknown_fields)]
 pub struct FrozenDurian {
     pub product_form: FrozenForm,
+    /// The day the durian was frozen; the plant and the orchards must be approved that day too.
+    /// Optional in the shape so stored declarations from before still read; the check asks for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub production_date: Option<NaiveDate>,
     #[validate(length(min = 1, max = 60))]
     pub processing_plant_code: String,
     #[validate(length(min = 1, max = 200))]

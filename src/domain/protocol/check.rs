@@ -6,7 +6,7 @@ use super::ProtocolCode;
 use super::catalogue::{ProtocolVersion, Terms, latest, version_in_force};
 use super::checker::Checker;
 pub use super::checker::Exporter;
-use super::facts::RegistryFacts;
+use super::facts::{FactsOn, RegistryFacts};
 use super::rule::{Severity, Violation};
 use super::{coconut, common, crocodile, durian_labs, fresh_durian, frozen_durian, plant};
 use crate::domain::consignment::model::ConsignmentBody;
@@ -36,6 +36,19 @@ pub fn check(
     facts: &RegistryFacts,
     exporter: Exporter,
 ) -> Option<ComplianceReport> {
+    check_on_dates(versions, protocol, body, facts, &[], exporter)
+}
+
+/// As `check`, with the registry also read on the other dates that matter: an establishment
+/// must be approved on each.
+pub fn check_on_dates(
+    versions: &[ProtocolVersion],
+    protocol: ProtocolCode,
+    body: &ConsignmentBody,
+    facts: &RegistryFacts,
+    other_dates: &[FactsOn],
+    exporter: Exporter,
+) -> Option<ComplianceReport> {
     let as_of = body.planned_departure_date;
     let version = version_in_force(versions, protocol, as_of).or_else(|| latest(versions, protocol))?;
     let mut checker = Checker {
@@ -43,6 +56,7 @@ pub fn check(
         edition: &version.edition,
         body,
         facts,
+        other_dates,
         exporter,
         as_of,
         violations: Vec::new(),

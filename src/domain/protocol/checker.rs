@@ -3,7 +3,7 @@
 
 use super::ProtocolCode;
 use super::edition::Edition;
-use super::facts::{RegistryFacts, commodity_of};
+use super::facts::{FactsOn, RegistryFacts, commodity_of};
 use super::rule::{Rule, Violation};
 use crate::domain::consignment::model::ConsignmentBody;
 use crate::domain::establishment::{EstablishmentKind, normalize_code};
@@ -23,6 +23,8 @@ pub struct Checker<'a> {
     pub edition: &'a Edition,
     pub body: &'a ConsignmentBody,
     pub facts: &'a RegistryFacts,
+    /// The registry on the other dates that matter (production, inspection, approval).
+    pub other_dates: &'a [FactsOn],
     pub exporter: Exporter,
     pub as_of: NaiveDate,
     pub(super) violations: Vec<Violation>,
@@ -42,11 +44,30 @@ impl Checker<'_> {
         commodity_of(self.protocol).as_str()
     }
 
-    /// Reports when the establishment is not approved for the commodity on the date.
+    /// Reports when the establishment is not approved for the commodity on the departure date,
+    /// or else on the first other date that matters on which it is not.
     pub fn require_approved(&mut self, rule: Rule, kind: EstablishmentKind, code: &str, pointer: String) {
         let label = kind.as_str().replace('_', " ");
         let code = normalize_code(code);
-        let message = match self.facts.get(kind, &code).map(|fact| fact.status) {
+        let on_departure = self.facts.get(kind, &code).map(|fact| fact.status);
+        if on_departure == Some(Some(RegistryStatus::Approved)) {
+            let failing = self.other_dates.iter().find_map(|other| {
+                let status = other.facts.get(kind, &code).and_then(|fact| fact.status);
+                (status != Some(RegistryStatus::Approved)).then_some((other.judged, status))
+            });
+            if let Some((judged, status)) = failing {
+                let status = status.map_or("not approved", |status| status.as_str());
+                let message = format!(
+                    "The {label} {code} is {status} for {} on {}, the {} date; it must be approved on that date too.",
+                    self.commodity(),
+                    judged.date,
+                    judged.date_of
+                );
+                self.report(rule, pointer, message);
+            }
+            return;
+        }
+        let message = match on_departure {
             None => format!(
                 "The {label} code {code} is not in the registry. Use a code GACC approved for {}.",
                 self.commodity()

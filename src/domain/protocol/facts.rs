@@ -73,7 +73,38 @@ pub fn referenced_codes(body: &ConsignmentBody) -> BTreeSet<(EstablishmentKind, 
     codes
 }
 
-/// The date registry statuses are read for: the planned departure.
+/// The date registry statuses are read for first: the planned departure.
 pub fn as_of(body: &ConsignmentBody) -> NaiveDate {
     body.planned_departure_date
+}
+
+/// Another date the protocol names on which the establishments must be approved too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JudgedDate {
+    pub date: NaiveDate,
+    /// What happens that day: `production` (frozen durian), `inspection` or `approval`.
+    pub date_of: &'static str,
+}
+
+/// The registry as of one such date.
+#[derive(Debug, Clone)]
+pub struct FactsOn {
+    pub judged: JudgedDate,
+    pub facts: RegistryFacts,
+}
+
+/// The dates the declaration itself names besides the departure: the production (freezing)
+/// date of frozen durian, on which its processing plant and raw-material orchards must be
+/// approved too (protocols.md §8 rule 8).
+pub fn declared_dates(body: &ConsignmentBody) -> Vec<JudgedDate> {
+    body.frozen_durian
+        .as_ref()
+        .and_then(|frozen| frozen.production_date)
+        .filter(|date| *date != body.planned_departure_date)
+        .map(|date| JudgedDate {
+            date,
+            date_of: "production",
+        })
+        .into_iter()
+        .collect()
 }

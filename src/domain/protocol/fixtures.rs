@@ -4,8 +4,8 @@
 
 pub use super::ProtocolCode;
 pub use super::catalogue::catalogue;
-pub use super::check::{ComplianceReport, Exporter, check};
-pub use super::facts::{EstablishmentFact, RegistryFacts};
+pub use super::check::{ComplianceReport, Exporter, check, check_on_dates};
+pub use super::facts::{EstablishmentFact, FactsOn, JudgedDate, RegistryFacts};
 pub use super::settings::ProtocolSettings;
 pub use crate::domain::consignment::model::*;
 pub use crate::domain::establishment::{EstablishmentKind, LabScope};
@@ -71,6 +71,7 @@ pub fn frozen() -> ConsignmentBody {
     body.frozen_durian = Some(
         serde_json::from_value(json!({
             "product_form": "whole_with_shell",
+            "production_date": "2025-02-20",
             "processing_plant_code": "NAMDO-01",
             "raw_material_orchard_codes": ["VN-TGOR-0095"],
             "freezing": {"medium_temperature_c": -40.0, "duration_minutes": 75.0, "core_temperature_c": -20.0},

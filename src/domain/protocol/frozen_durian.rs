@@ -134,8 +134,8 @@ impl FrozenDurianTerms {
         rules.extend(plant::rules(false));
         rules.extend(durian_labs::rules(&self.labs));
         rules.extend([
-            FROZEN_DETAILS.requires("The frozen-durian details are given."),
-            FROZEN_PLANT_APPROVED.requires("The processing plant is approved for durian on the departure date."),
+            FROZEN_DETAILS.requires("The frozen-durian details are given, with a production date on or before the departure."),
+            FROZEN_PLANT_APPROVED.requires("The processing plant is approved for durian on the production date and the departure date."),
             self.plant_code_use_rule.requires("The processing plant's code is the exporter's own, or it holds a code-use authorisation valid on the departure date."),
             FROZEN_RAW_MATERIAL.requires("Every raw-material orchard is approved for durian on the departure date."),
             FREEZING_MEDIUM.requires(format!(
@@ -191,10 +191,25 @@ pub fn edition(settings: &ProtocolSettings) -> Edition {
 pub fn check(checker: &mut Checker, terms: &FrozenDurianTerms) {
     let body = checker.body;
     let Some(frozen) = body.frozen_durian.as_ref() else {
-        let message = "Give the frozen-durian details: product form, processing plant, raw-material orchards, freezing record and cold-chain log.";
+        let message = "Give the frozen-durian details: product form, production date, processing plant, raw-material orchards, freezing record and cold-chain log.";
         checker.report(FROZEN_DETAILS, "/frozen_durian", message);
         return;
     };
+    match frozen.production_date {
+        None => checker.report(
+            FROZEN_DETAILS,
+            "/frozen_durian/production_date",
+            "Give the production (freezing) date: the plant must be approved on it.",
+        ),
+        Some(produced) if produced > body.planned_departure_date => {
+            let message = format!(
+                "The durian was frozen on {produced}, after the planned departure on {}; correct either date.",
+                body.planned_departure_date
+            );
+            checker.report(FROZEN_DETAILS, "/frozen_durian/production_date", message);
+        }
+        Some(_) => {}
+    }
     checker.require_approved(
         FROZEN_PLANT_APPROVED,
         EstablishmentKind::ProcessingPlant,
@@ -406,5 +421,67 @@ mod tests {
             ..Default::default()
         };
         assert!(!run_with(&frozen(), &borrowed, &enforcing).compliant);
+    }
+
+    #[test]
+    fn a_missing_or_late_production_date_is_refused() {
+        fails(
+            frozen(),
+            facts(),
+            |b, _| {
+                if let Some(frozen) = b.frozen_durian.as_mut() {
+                    frozen.production_date = None;
+                }
+            },
+            "FROZEN-DETAILS-PRESENT",
+            "/frozen_durian/production_date",
+        );
+        fails(
+            frozen(),
+            facts(),
+            |b, _| {
+                if let Some(frozen) = b.frozen_durian.as_mut() {
+                    frozen.production_date = Some("2025-03-02".parse().unwrap());
+                }
+            },
+            "FROZEN-DETAILS-PRESENT",
+            "/frozen_durian/production_date",
+        );
+    }
+
+    #[test]
+    fn a_plant_suspended_on_the_production_date_is_refused_naming_that_date() {
+        let body = frozen();
+        let mut on_production = facts();
+        on_production.insert(
+            EstablishmentKind::ProcessingPlant,
+            "NAMDO-01",
+            EstablishmentFact {
+                status: Some(RegistryStatus::Suspended),
+                holder_organization_id: Some(EXPORTER),
+                ..Default::default()
+            },
+        );
+        let other = [FactsOn {
+            judged: JudgedDate {
+                date: "2025-02-20".parse().unwrap(),
+                date_of: "production",
+            },
+            facts: on_production,
+        }];
+        let report = check_on_dates(
+            &catalogue(&ProtocolSettings::default()),
+            ProtocolCode::DurianFrozen,
+            &body,
+            &facts(),
+            &other,
+            Exporter {
+                organization_id: EXPORTER,
+            },
+        )
+        .unwrap();
+        assert_eq!(report.violations.len(), 1, "{:?}", report.violations);
+        assert_eq!(report.violations[0].rule_id, "FROZEN-PLANT-APPROVED");
+        assert!(report.violations[0].message.contains("2025-02-20, the production date"));
     }
 }
