@@ -222,9 +222,19 @@ pub fn approval_blockers(
     version: &ProtocolVersion,
     body: &ConsignmentBody,
     inspections: &[InspectionRecord],
+    today: NaiveDate,
 ) -> Vec<Blocker> {
     let protocol = version.edition.code;
     let mut blockers = Vec::new();
+    if today > body.planned_departure_date {
+        blockers.push(Blocker {
+            code: "departure_passed",
+            message: format!(
+                "The planned departure on {} has passed; return the consignment so the exporter corrects the date and submits it again.",
+                body.planned_departure_date
+            ),
+        });
+    }
     if inspections.is_empty() {
         blockers.push(Blocker {
             code: "no_inspection",
@@ -460,7 +470,7 @@ mod tests {
             required_rate: Some(rate),
         };
         let codes = |records: &[InspectionRecord]| -> Vec<&'static str> {
-            approval_blockers(&version(ProtocolCode::DurianFresh), &body, records)
+            approval_blockers(&version(ProtocolCode::DurianFresh), &body, records, day("2025-02-28"))
                 .into_iter()
                 .map(|b| b.code)
                 .collect()

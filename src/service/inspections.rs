@@ -212,7 +212,7 @@ pub fn approve(
     let declaration = stored_declaration(&row)?;
     let inspections = inspections_of(connection, id)?;
     let version = compliance::version_for(versions, declaration.protocol, declaration.body.planned_departure_date)?;
-    let mut reasons: Vec<FieldViolation> = approval_blockers(version, &declaration.body, &inspections)
+    let mut reasons: Vec<FieldViolation> = approval_blockers(version, &declaration.body, &inspections, signatory.today)
         .into_iter()
         .map(|blocker| FieldViolation::new("", blocker.code, blocker.message))
         .collect();

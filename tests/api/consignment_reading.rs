@@ -1,8 +1,7 @@
 //! The inspector sees what they decide: an inspector of the competent authority (and an admin)
 //! reads a submitted consignment in full, with its dossier; nobody else learns it exists.
 
-use crate::fixtures::{crocodiles, fresh_durian, world};
-use chrono::Utc;
+use crate::fixtures::{crocodiles, departure_soon, fresh_durian, vietnam_today, world};
 use serde_json::{Value, json};
 
 fn statuses(entry: &Value) -> Vec<(String, String, String)> {
@@ -45,12 +44,12 @@ fn an_inspector_of_the_competent_authority_reads_a_submitted_consignment_with_it
         .find(|entry| entry["kind"] == "orchard")
         .unwrap();
     assert_eq!(orchard["code"], "VN-TGOR-0095");
-    let today = (Utc::now() + chrono::Duration::hours(7)).date_naive().to_string();
+    let today = vietnam_today().to_string();
     assert_eq!(
         statuses(orchard),
         [
             (
-                "2025-03-01".to_owned(),
+                departure_soon().to_string(),
                 "planned_departure".to_owned(),
                 "approved".to_owned()
             ),
@@ -67,7 +66,8 @@ fn the_registry_in_the_dossier_shows_a_suspension_on_the_day_it_applies() {
     let suspended = world.app.post(
         "/v1/establishments/packing_house/VN-BTPH-036/status-changes",
         Some(&world.app.admin_key),
-        &json!({"status": "suspended", "effective_from": "2025-03-01", "effective_until": "2025-03-31", "reference": "GACC notice"}),
+        &json!({"status": "suspended", "effective_from": departure_soon().to_string(),
+                "effective_until": departure_soon().to_string(), "reference": "GACC notice"}),
     );
     assert_eq!(suspended.status, 201, "{}", suspended.text);
     let dossier = world

@@ -175,9 +175,33 @@ pub fn passing_inspection(body: &Value) -> Value {
     }
 }
 
+/// Today in Vietnam, where inspectors approve.
+pub fn vietnam_today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+}
+
+/// The planned departure of consignments that go on to be decided: approval after the planned
+/// departure is refused, so flows that approve leave a month from today.
+pub fn departure_soon() -> chrono::NaiveDate {
+    vietnam_today() + chrono::Days::new(30)
+}
+
+/// `body` leaving a month from today, its CITES permit (crocodiles) still valid then.
+pub fn departing_soon(body: &Value) -> Value {
+    let mut body = body.clone();
+    body["planned_departure_date"] = json!(departure_soon().to_string());
+    if body["crocodiles"]["cites_permit"].is_object() {
+        body["crocodiles"]["cites_permit"]["valid_until"] =
+            json!((departure_soon() + chrono::Days::new(90)).to_string());
+    }
+    body
+}
+
 impl World {
-    /// Creates and submits a consignment; returns its id.
+    /// Creates and submits a consignment leaving a month from today (`departing_soon`), so an
+    /// inspector can still decide it; returns its id.
     pub fn submitted(&self, body: &Value) -> String {
+        let body = &departing_soon(body);
         let created = self.app.post("/v1/consignments", Some(&self.exporter), body);
         assert_eq!(created.status, 201, "{}", created.text);
         let id = created.json["id"].as_str().unwrap().to_owned();

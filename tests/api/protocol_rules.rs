@@ -185,7 +185,19 @@ fn a_fresh_durian_departure_after_the_reported_three_year_term_is_a_warning() {
 #[test]
 fn an_inspection_dated_after_the_departure_or_in_the_future_is_refused() {
     let world = world();
-    let id = world.submitted(&fresh_durian());
+    // A consignment whose planned departure (2025-03-01) has passed.
+    let created = world
+        .app
+        .post("/v1/consignments", Some(&world.exporter), &fresh_durian());
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let submitted = world.app.request(
+        "POST",
+        &format!("/v1/consignments/{id}/submit"),
+        Some(&world.exporter),
+        None,
+        b"",
+    );
+    assert_eq!(submitted.status, 200, "{}", submitted.text);
     for (date, code) in [("2025-03-02", "after_departure"), ("2999-01-01", "in_future")] {
         let refused = world.app.post(
             &format!("/v1/consignments/{id}/inspections"),
@@ -287,4 +299,58 @@ fn a_processing_plant_suspended_on_the_production_date_is_refused_naming_that_da
             .unwrap()
             .contains("2025-02-20, the production date")
     );
+}
+
+#[test]
+fn approval_after_the_planned_departure_has_passed_is_refused_until_the_exporter_corrects_the_date() {
+    let world = world();
+    let created = world
+        .app
+        .post("/v1/consignments", Some(&world.exporter), &fresh_durian());
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let submitted = world.app.request(
+        "POST",
+        &format!("/v1/consignments/{id}/submit"),
+        Some(&world.exporter),
+        None,
+        b"",
+    );
+    assert_eq!(submitted.status, 200, "{}", submitted.text);
+    let inspected = world.app.post(
+        &format!("/v1/consignments/{id}/inspections"),
+        Some(&world.ppd_inspector),
+        &crate::fixtures::passing_inspection(&fresh_durian()),
+    );
+    assert_eq!(inspected.status, 201, "{}", inspected.text);
+    let message = blocked_by(&world.approve(&id, &world.ppd_inspector), "departure_passed");
+    assert!(message.contains("2025-03-01 has passed"), "{message}");
+    let returned = world.app.post(
+        &format!("/v1/consignments/{id}/return"),
+        Some(&world.ppd_inspector),
+        &json!({"reason": "The planned departure has passed; give the new date."}),
+    );
+    assert_eq!(returned.status, 200, "{}", returned.text);
+    let version = returned.json["version"].as_i64().unwrap();
+    let path = format!("/v1/consignments/{id}");
+    let corrected = world.app.send_unchecked(
+        "PATCH",
+        &path,
+        &[("If-Match", &format!("\"v{version}\""))],
+        Some(&world.exporter),
+        Some("application/merge-patch+json"),
+        json!({"planned_departure_date": crate::fixtures::departure_soon().to_string()})
+            .to_string()
+            .as_bytes(),
+    );
+    crate::contract::check_response("PATCH", &path, &corrected);
+    assert_eq!(corrected.status, 200, "{}", corrected.text);
+    let resubmitted = world.app.request(
+        "POST",
+        &format!("/v1/consignments/{id}/submit"),
+        Some(&world.exporter),
+        None,
+        b"",
+    );
+    assert_eq!(resubmitted.status, 200, "{}", resubmitted.text);
+    assert_eq!(world.approve(&id, &world.ppd_inspector).status, 200);
 }
