@@ -19,7 +19,7 @@ use crate::domain::inspection::{
 };
 use crate::domain::protocol::ProtocolCode;
 use crate::domain::protocol::catalogue::ProtocolVersion;
-use crate::domain::protocol::facts::JudgedDate;
+use crate::domain::protocol::facts::{DateOf, JudgedDate};
 use crate::error::ApiError;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::PgConnection;
@@ -222,12 +222,12 @@ pub fn approve(
         .iter()
         .map(|record| JudgedDate {
             date: record.input.inspected_on,
-            date_of: "inspection",
+            date_of: DateOf::Inspection,
         })
         .collect();
     dates.push(JudgedDate {
         date: signatory.today,
-        date_of: "approval",
+        date_of: DateOf::Approval,
     });
     let report = compliance::run_on(
         connection,

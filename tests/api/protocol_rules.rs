@@ -354,3 +354,26 @@ fn approval_after_the_planned_departure_has_passed_is_refused_until_the_exporter
     assert_eq!(resubmitted.status, 200, "{}", resubmitted.text);
     assert_eq!(world.approve(&id, &world.ppd_inspector).status, 200);
 }
+
+#[test]
+fn a_laboratory_is_judged_on_the_date_of_its_sample_not_the_departure() {
+    let world = world();
+    suspend(&world, "laboratory", "VILAS-997", "2025-02-20", "2025-02-26");
+    let response = world
+        .app
+        .post("/v1/compliance-checks", Some(&world.exporter), &fresh_durian());
+    assert_eq!(response.status, 200, "{}", response.text);
+    let violations = response.json["violations"].as_array().unwrap();
+    let recognised: Vec<&Value> = violations
+        .iter()
+        .filter(|violation| violation["rule_id"] == "DURIAN-LAB-RECOGNISED")
+        .collect();
+    assert_eq!(recognised.len(), 3, "{}", response.text);
+    assert_eq!(recognised[0]["pointer"], "/lab_reports/0/laboratory_code");
+    assert!(
+        recognised[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("on 2025-02-25, the date of the sample")
+    );
+}

@@ -44,6 +44,14 @@ impl Checker<'_> {
         commodity_of(self.protocol).as_str()
     }
 
+    /// The registry as of `date`: the departure's, or that of another date that matters.
+    pub fn facts_on(&self, date: NaiveDate) -> &RegistryFacts {
+        self.other_dates
+            .iter()
+            .find(|other| other.judged.date == date)
+            .map_or(self.facts, |other| &other.facts)
+    }
+
     /// Reports when the establishment is not approved for the commodity on the departure date,
     /// or else on the first other date that matters on which it is not.
     pub fn require_approved(&mut self, rule: Rule, kind: EstablishmentKind, code: &str, pointer: String) {
@@ -51,17 +59,21 @@ impl Checker<'_> {
         let code = normalize_code(code);
         let on_departure = self.facts.get(kind, &code).map(|fact| fact.status);
         if on_departure == Some(Some(RegistryStatus::Approved)) {
-            let failing = self.other_dates.iter().find_map(|other| {
-                let status = other.facts.get(kind, &code).and_then(|fact| fact.status);
-                (status != Some(RegistryStatus::Approved)).then_some((other.judged, status))
-            });
+            let failing = self
+                .other_dates
+                .iter()
+                .filter(|other| other.judged.date_of.binds_establishments())
+                .find_map(|other| {
+                    let status = other.facts.get(kind, &code).and_then(|fact| fact.status);
+                    (status != Some(RegistryStatus::Approved)).then_some((other.judged, status))
+                });
             if let Some((judged, status)) = failing {
                 let status = status.map_or("not approved", |status| status.as_str());
                 let message = format!(
                     "The {label} {code} is {status} for {} on {}, the {} date; it must be approved on that date too.",
                     self.commodity(),
                     judged.date,
-                    judged.date_of
+                    judged.date_of.as_str()
                 );
                 self.report(rule, pointer, message);
             }

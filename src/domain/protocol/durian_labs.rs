@@ -77,7 +77,7 @@ pub fn rules(terms: &DurianLabTerms) -> Vec<RuleDef> {
     vec![
         LAB_REPORT_LOTS.requires("Every lab report refers to lots that exist in the consignment."),
         LAB_SAMPLE_DATE.requires("Every lab sample was taken on or before the planned departure date."),
-        LAB_RECOGNISED.requires("Every lab report comes from a laboratory recognised for that analyte on the departure date."),
+        LAB_RECOGNISED.requires("Every lab report comes from a laboratory recognised for that analyte on the date of its sample."),
         LAB_CADMIUM.requires(format!(
             "From {from}, every lot is covered by a cadmium result within the limit ({}) from a recognised laboratory.",
             terms.cadmium_limit.stated()
@@ -100,8 +100,9 @@ fn lab_recognised(checker: &Checker, report: &LabReport) -> bool {
         Analyte::Cadmium => LabScope::Cadmium,
         Analyte::AuramineO => LabScope::AuramineO,
     };
+    // Recognition counts on the day the sample was taken (the report's date).
     checker
-        .facts
+        .facts_on(report.sample_date)
         .get(EstablishmentKind::Laboratory, &report.laboratory_code)
         .is_some_and(|fact| fact.status == Some(RegistryStatus::Approved) && fact.scopes.contains(&scope))
 }
@@ -133,10 +134,10 @@ pub fn check(checker: &mut Checker, terms: &DurianLabTerms) {
         }
         if !lab_recognised(checker, report) {
             let message = format!(
-                "Laboratory {} is not recognised for {} on {}; use a GACC-recognised laboratory.",
+                "Laboratory {} is not recognised for {} on {}, the date of the sample; use a GACC-recognised laboratory.",
                 normalize_code(&report.laboratory_code),
                 analyte_name(report.analyte),
-                checker.as_of
+                report.sample_date
             );
             checker.report(LAB_RECOGNISED, format!("/lab_reports/{index}/laboratory_code"), message);
         }

@@ -78,12 +78,41 @@ pub fn as_of(body: &ConsignmentBody) -> NaiveDate {
     body.planned_departure_date
 }
 
-/// Another date the protocol names on which the establishments must be approved too.
+/// What happens on a date the registry is judged on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOf {
+    /// Frozen durian is frozen: its plant and orchards must be approved.
+    Production,
+    /// An inspector inspects: every establishment must be approved.
+    Inspection,
+    /// The certificate is issued: every establishment must be approved.
+    Approval,
+    /// A laboratory sample is taken: the laboratory must be recognised.
+    LabSample,
+}
+
+impl DateOf {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Production => "production",
+            Self::Inspection => "inspection",
+            Self::Approval => "approval",
+            Self::LabSample => "lab sample",
+        }
+    }
+
+    /// Whether every establishment the declaration names must be approved that day (a lab
+    /// sample date concerns only the laboratory).
+    pub fn binds_establishments(self) -> bool {
+        !matches!(self, Self::LabSample)
+    }
+}
+
+/// Another date the protocol names on which the registry is judged too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JudgedDate {
     pub date: NaiveDate,
-    /// What happens that day: `production` (frozen durian), `inspection` or `approval`.
-    pub date_of: &'static str,
+    pub date_of: DateOf,
 }
 
 /// The registry as of one such date.
@@ -95,16 +124,24 @@ pub struct FactsOn {
 
 /// The dates the declaration itself names besides the departure: the production (freezing)
 /// date of frozen durian, on which its processing plant and raw-material orchards must be
-/// approved too (protocols.md §8 rule 8).
+/// approved too (protocols.md §8 rule 8), and each laboratory sample's date, on which its
+/// laboratory must be recognised.
 pub fn declared_dates(body: &ConsignmentBody) -> Vec<JudgedDate> {
-    body.frozen_durian
+    let production = body
+        .frozen_durian
         .as_ref()
         .and_then(|frozen| frozen.production_date)
-        .filter(|date| *date != body.planned_departure_date)
         .map(|date| JudgedDate {
             date,
-            date_of: "production",
-        })
+            date_of: DateOf::Production,
+        });
+    let samples = body.lab_reports.iter().map(|report| JudgedDate {
+        date: report.sample_date,
+        date_of: DateOf::LabSample,
+    });
+    production
         .into_iter()
+        .chain(samples)
+        .filter(|judged| judged.date != body.planned_departure_date)
         .collect()
 }

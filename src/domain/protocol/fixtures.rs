@@ -5,7 +5,7 @@
 pub use super::ProtocolCode;
 pub use super::catalogue::catalogue;
 pub use super::check::{ComplianceReport, Exporter, check, check_on_dates};
-pub use super::facts::{EstablishmentFact, FactsOn, JudgedDate, RegistryFacts};
+pub use super::facts::{DateOf, EstablishmentFact, FactsOn, JudgedDate, RegistryFacts};
 pub use super::settings::ProtocolSettings;
 pub use crate::domain::consignment::model::*;
 pub use crate::domain::establishment::{EstablishmentKind, LabScope};

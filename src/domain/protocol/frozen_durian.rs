@@ -465,7 +465,7 @@ mod tests {
         let other = [FactsOn {
             judged: JudgedDate {
                 date: "2025-02-20".parse().unwrap(),
-                date_of: "production",
+                date_of: DateOf::Production,
             },
             facts: on_production,
         }];
