@@ -52,6 +52,8 @@ pub struct Config {
     pub signing_key_file: std::path::PathBuf,
     /// Requests per minute each client address may make to the public verification endpoint.
     pub verify_rate_limit_per_minute: u32,
+    /// Lookups of unknown numbers or wrong codes per minute each client address may make.
+    pub verify_miss_rate_limit_per_minute: u32,
     /// The address the public reaches this service at; QR codes encode
     /// `<PUBLIC_BASE_URL>/v1/verify/<number>`.
     pub public_base_url: String,
@@ -228,6 +230,8 @@ impl Config {
                 .unwrap_or_else(|| "agri-quarantine-signing.key".to_owned())
                 .into(),
             verify_rate_limit_per_minute: parse_number("VERIFY_RATE_LIMIT_PER_MINUTE", 120, 1, 1_000_000)? as u32,
+            verify_miss_rate_limit_per_minute: parse_number("VERIFY_MISS_RATE_LIMIT_PER_MINUTE", 10, 1, 1_000_000)?
+                as u32,
             public_base_url: get("PUBLIC_BASE_URL")
                 .map(|url| url.trim().trim_end_matches('/').to_owned())
                 .unwrap_or_else(|| format!("http://{bind_address}")),

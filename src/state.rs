@@ -20,6 +20,8 @@ pub struct AppState {
     pub signer: Arc<CertificateSigner>,
     /// Limits the public verification endpoint per client address.
     pub verify_limiter: Arc<RateLimiter>,
+    /// Limits lookups of unknown numbers and wrong codes, more strictly.
+    pub verify_miss_limiter: Arc<RateLimiter>,
 }
 
 impl AppState {
@@ -30,6 +32,7 @@ impl AppState {
         let protocols = Arc::new(catalogue(&config.protocol_settings));
         let signer = Arc::new(crate::signing_key::signer(&config)?);
         let verify_limiter = Arc::new(RateLimiter::new(config.verify_rate_limit_per_minute));
+        let verify_miss_limiter = Arc::new(RateLimiter::new(config.verify_miss_rate_limit_per_minute));
         Ok(web::Data::new(Self {
             config: Arc::new(config),
             db,
@@ -37,6 +40,7 @@ impl AppState {
             protocols,
             signer,
             verify_limiter,
+            verify_miss_limiter,
         }))
     }
 }

@@ -135,26 +135,45 @@ pub async fn replace(
     Ok(HttpResponse::Created().json(outcome))
 }
 
-/// Public: anyone, such as a border officer, checks a certificate by its number.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyQuery {
+    /// The verification code printed on the certificate; without it the answer is minimal.
+    pub code: Option<String>,
+}
+
+/// Public: anyone, such as a border officer, checks a certificate by its number (and, for its
+/// content and signature, the code printed on it). Every lookup counts against the address's
+/// allowance; unknown numbers and wrong codes also against a stricter one, so walking numbers or
+/// guessing codes soon stops.
 pub async fn verify(
     request: HttpRequest,
     number: web::Path<String>,
+    query: web::Query<VerifyQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(client) = request.peer_addr().map(|address| address.ip()) {
-        state
-            .verify_limiter
-            .check(client)
-            .map_err(|wait| ApiError::TooManyRequests {
-                detail: "Too many verification requests from this address; retry shortly.",
-                retry_after_seconds: wait.as_secs().max(1),
-            })?;
+    let client = request.peer_addr().map(|address| address.ip());
+    let too_many = |wait: std::time::Duration| ApiError::TooManyRequests {
+        detail: "Too many verification requests from this address; retry shortly.",
+        retry_after_seconds: wait.as_secs().max(1),
+    };
+    if let Some(client) = client {
+        state.verify_limiter.check(client).map_err(too_many)?;
     }
-    let number = number.into_inner();
-    let (body, etag) = state
+    let (number, code) = (number.into_inner(), query.into_inner().code);
+    let outcome = state
         .db
-        .run(move |connection| verification::verify(connection, &number))
-        .await?;
+        .run(move |connection| verification::verify(connection, &number, code.as_deref()))
+        .await;
+    let (body, etag) = match outcome {
+        Err(miss @ ApiError::NotFound { .. }) => {
+            if let Some(client) = client {
+                state.verify_miss_limiter.check(client).map_err(too_many)?;
+            }
+            return Err(miss);
+        }
+        other => other?,
+    };
     let not_modified = request
         .headers()
         .get("if-none-match")
@@ -210,15 +229,14 @@ pub async fn qr(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let reader = reader(&caller);
-    let number = number.into_inner();
-    let certificate = state
+    let (number, base) = (number.into_inner(), state.config.public_base_url.clone());
+    let url = state
         .db
         .run(move |connection| {
             let visibility = reader.visibility(connection)?;
-            certificates::load_visible(connection, &visibility, &number)
+            certificate_documents::qr_url(connection, &visibility, &number, &base)
         })
         .await?;
-    let url = certificate_documents::verification_url(&state.config.public_base_url, &certificate.number);
     let svg = crate::domain::qr::svg(&url)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("verification URL too long for a QR code: {url}")))?;
     Ok(HttpResponse::Ok()

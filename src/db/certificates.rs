@@ -219,3 +219,22 @@ pub fn store_document(
         .execute(connection)
         .map(|_| ())
 }
+
+/// Records the verification code of a newly issued certificate.
+pub fn insert_verification_code(connection: &mut PgConnection, number: &str, code: &str) -> QueryResult<()> {
+    use super::schema::certificate_verification_codes as codes;
+    diesel::insert_into(codes::table)
+        .values((codes::certificate_number.eq(number), codes::code.eq(code)))
+        .execute(connection)
+        .map(|_| ())
+}
+
+/// A certificate's verification code.
+pub fn verification_code(connection: &mut PgConnection, number: &str) -> QueryResult<Option<String>> {
+    use super::schema::certificate_verification_codes as codes;
+    codes::table
+        .find(number)
+        .select(codes::code)
+        .first(connection)
+        .optional()
+}

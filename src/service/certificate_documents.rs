@@ -26,9 +26,26 @@ pub fn ephyto_xml(connection: &mut PgConnection, visibility: &Visibility, number
     }
 }
 
-/// The public verification URL of a certificate.
-pub fn verification_url(public_base_url: &str, number: &str) -> String {
-    format!("{public_base_url}/v1/verify/{number}")
+/// The public verification URL of a certificate: with its code, it opens the full verification.
+pub fn verification_url(public_base_url: &str, number: &str, code: &str) -> String {
+    format!("{public_base_url}/v1/verify/{number}?code={code}")
+}
+
+/// The verification URL of a certificate the caller may see (what its QR code encodes).
+pub fn qr_url(
+    connection: &mut PgConnection,
+    visibility: &Visibility,
+    number: &str,
+    public_base_url: &str,
+) -> Result<String, ApiError> {
+    let certificate = load_visible(connection, visibility, number)?;
+    let code = code_of(connection, &certificate.number)?;
+    Ok(verification_url(public_base_url, &certificate.number, &code))
+}
+
+fn code_of(connection: &mut PgConnection, number: &str) -> Result<String, ApiError> {
+    store::verification_code(connection, number)?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("certificate {number} has no verification code")))
 }
 
 /// Whether a PDF came from the cache or was rendered for this request.
@@ -52,13 +69,15 @@ pub fn pdf(
         return Ok((bytes, Rendered::Cached));
     }
     let content = stored_content(&certificate)?;
-    let url = verification_url(public_base_url, &certificate.number);
+    let code = code_of(connection, &certificate.number)?;
+    let url = verification_url(public_base_url, &certificate.number, &code);
     let hash = to_hex(&certificate.payload_sha256);
     let bytes = crate::documents::pdf::render(&crate::documents::pdf::Rendering {
         content: &content,
         status: certificate.status.as_str(),
         replaced_by: certificate.replaced_by_number.as_deref(),
         verification_url: &url,
+        verification_code: Some(&code),
         key_id: &certificate.key_id,
         payload_sha256: &hash,
         copies,

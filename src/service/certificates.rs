@@ -2,7 +2,7 @@
 //! admins all. Issuing, replacement, verification and documents have modules of their own.
 
 use super::inspector::{InspectorContext, context};
-use super::issuance::{certificate_view, summary_state};
+use super::issuance::{certificate_view, summary_state, with_verification_code};
 use super::views::{Page, timestamp};
 use crate::db::audit::{self, Change};
 use crate::db::certificates::{self as store, Certificate, Visibility};
@@ -75,8 +75,11 @@ pub fn load_visible(
         .ok_or_else(|| ApiError::not_found(format!("No certificate {number} of yours exists.")))
 }
 
+/// One certificate, with its verification code.
 pub fn get(connection: &mut PgConnection, visibility: &Visibility, number: &str) -> Result<Value, ApiError> {
-    Ok(certificate_view(&load_visible(connection, visibility, number)?))
+    let certificate = load_visible(connection, visibility, number)?;
+    let code = store::verification_code(connection, &certificate.number)?;
+    Ok(with_verification_code(certificate_view(&certificate), code))
 }
 
 /// A certificate an inspector may revoke or replace (its own authority's, still valid), and

@@ -13,7 +13,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::audit::to_hex;
 use crate::domain::certificate::{
     CertificateContent, CertificateInput, CertificateKind, CertificateSigner, CertificateStatus, FarmOfOrigin, Party,
-    content, format_number, sha256,
+    content, format_number, sha256, verification_code,
 };
 use crate::domain::consignment::model::ConsignmentBody;
 use crate::domain::establishment::{EstablishmentKind, normalize_code};
@@ -126,7 +126,12 @@ pub fn issue(connection: &mut PgConnection, request: &IssueRequest) -> Result<Va
         replaced_by_number: None,
     };
     store::insert(connection, &certificate)?;
-    let view = certificate_view(&certificate);
+    let mut random = [0u8; 10];
+    getrandom::fill(&mut random)
+        .map_err(|error| ApiError::Internal(anyhow::anyhow!("the system random generator failed: {error}")))?;
+    let code = verification_code(random);
+    store::insert_verification_code(connection, &number, &code)?;
+    let view = with_verification_code(certificate_view(&certificate), Some(code));
     audit::append(
         connection,
         &request.context.actor,
@@ -163,6 +168,15 @@ fn signed_json(certificate: &Certificate) -> Value {
 pub fn stored_content(certificate: &Certificate) -> Result<CertificateContent, ApiError> {
     CertificateContent::decode(&certificate.payload)
         .map_err(|error| ApiError::Internal(anyhow::anyhow!("certificate {}: {error}", certificate.number)))
+}
+
+/// The view with the code that unlocks the full public verification, for those who may share
+/// it (the exporter and the authority); never in the audit trail.
+pub fn with_verification_code(mut view: Value, code: Option<String>) -> Value {
+    if let (Value::Object(map), Some(code)) = (&mut view, code) {
+        map.insert("verification_code".into(), Value::String(code));
+    }
+    view
 }
 
 /// A certificate as its exporter and authority see it.

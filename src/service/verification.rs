@@ -1,12 +1,15 @@
-//! The public verification of a certificate by its number: status, the essentials of its
-//! content and whether its signature holds.
+//! The public verification of a certificate. By number alone it answers what a stranger may
+//! know: status, kind, date of issue, issuing authority, produce and total quantity. With the
+//! verification code printed on the certificate (and carried by its QR code) it answers the
+//! essentials of the content, the signed payload and whether the signature holds. A wrong code
+//! answers as an unknown number does.
 
 use super::issuance::stored_content;
 use super::views::timestamp;
 use crate::db::certificates as store;
 use crate::domain::audit::to_hex;
 use crate::domain::calendar::vietnam_date;
-use crate::domain::certificate::{CertificateContent, sha256, verified_status, verify_signature};
+use crate::domain::certificate::{CertificateContent, code_matches, sha256, verified_status, verify_signature};
 use crate::error::ApiError;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -14,10 +17,21 @@ use chrono::Utc;
 use diesel::PgConnection;
 use serde_json::{Value, json};
 
-/// The public verification of a certificate number.
-pub fn verify(connection: &mut PgConnection, number: &str) -> Result<(Value, String), ApiError> {
-    let certificate = store::find(connection, number)?
-        .ok_or_else(|| ApiError::not_found(format!("No certificate {number} was issued by this service.")))?;
+/// The verification of `number`, in full when `code` is the certificate's; 404 for an unknown
+/// number or a wrong code.
+pub fn verify(connection: &mut PgConnection, number: &str, code: Option<&str>) -> Result<(Value, String), ApiError> {
+    let unknown = || {
+        ApiError::not_found(format!(
+            "No certificate {number} with this verification code was issued by this service."
+        ))
+    };
+    let certificate = store::find(connection, number)?.ok_or_else(unknown)?;
+    let stored_code = store::verification_code(connection, number)?.unwrap_or_default();
+    let full = match code {
+        None => false,
+        Some(given) if code_matches(&stored_code, given) => true,
+        Some(_) => return Err(unknown()),
+    };
     let public_key = store::public_key(connection, &certificate.key_id)?.unwrap_or_default();
     let hash_matches = sha256(&certificate.payload).as_slice() == certificate.payload_sha256.as_slice();
     let signature_valid = hash_matches && verify_signature(&public_key, &certificate.payload, &certificate.signature);
@@ -28,6 +42,21 @@ pub fn verify(connection: &mut PgConnection, number: &str) -> Result<(Value, Str
     };
     let hash_hex = to_hex(&certificate.payload_sha256);
     let status = verified_status(certificate.status, document.valid_until(), vietnam_date(Utc::now()));
+    if !full {
+        let body = json!({
+            "number": certificate.number,
+            "kind": certificate.certificate_kind,
+            "status": status,
+            "valid_until": document.valid_until(),
+            "date_of_issue": document.date_of_issue(),
+            "issuing_authority": document.issuing_authority(),
+            "commodity": document.protocol().title,
+            "quantity": quantity,
+            "more": "Give the verification code printed on the certificate (?code=…) for its content and signature.",
+        });
+        let etag = format!("\"{}-{status}-public\"", hash_hex.get(..16).unwrap_or_default());
+        return Ok((body, etag));
+    }
     let body = json!({
         "number": certificate.number,
         "kind": certificate.certificate_kind,

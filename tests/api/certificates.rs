@@ -7,7 +7,20 @@ use diesel::prelude::*;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use serde_json::{Value, json};
 
+/// The full verification, with the code printed on the certificate (read here as its
+/// exporter or issuing authority reads it).
 fn verify(world: &World, number: &str) -> TestResponse {
+    let certificate = world
+        .app
+        .get(&format!("/v1/certificates/{number}"), Some(&world.app.admin_key));
+    match certificate.json["verification_code"].as_str() {
+        Some(code) => world.app.get(&format!("/v1/verify/{number}?code={code}"), None),
+        None => verify_by_number(world, number),
+    }
+}
+
+/// What a stranger gets by number alone.
+fn verify_by_number(world: &World, number: &str) -> TestResponse {
     world.app.get(&format!("/v1/verify/{number}"), None)
 }
 
@@ -448,11 +461,7 @@ fn concurrent_approvals_of_different_consignments_get_unique_gap_free_numbers() 
 #[test]
 fn a_certificate_whose_stored_payload_was_altered_fails_signature_verification() {
     let world = world();
-    let id = world.inspected(&fresh_durian());
-    let number = world.approve(&id, &world.ppd_inspector).json["certificate"]["number"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let number = world.approved_certificate(&fresh_durian());
     world
         .app
         .db
@@ -472,11 +481,7 @@ fn a_certificate_whose_stored_payload_was_altered_fails_signature_verification()
 #[test]
 fn certificates_cannot_be_edited_or_deleted_in_the_database() {
     let world = world();
-    let id = world.inspected(&fresh_durian());
-    let number = world.approve(&id, &world.ppd_inspector).json["certificate"]["number"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let number = world.approved_certificate(&fresh_durian());
     let mut connection = world.app.db.connect();
     let edit = connection.batch_execute(&format!(
         "UPDATE certificates SET key_id = key_id || 'x' WHERE number = '{number}'"
@@ -489,11 +494,7 @@ fn certificates_cannot_be_edited_or_deleted_in_the_database() {
 #[test]
 fn a_revocation_shows_in_the_verification_with_its_date_and_reason() {
     let world = world();
-    let id = world.inspected(&fresh_durian());
-    let number = world.approve(&id, &world.ppd_inspector).json["certificate"]["number"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let number = world.approved_certificate(&fresh_durian());
     assert_eq!(
         world
             .app
@@ -556,11 +557,7 @@ fn a_replacement_shows_in_the_verification_of_both_certificates() {
 #[test]
 fn exporters_see_only_their_own_certificates() {
     let world = world();
-    let id = world.inspected(&fresh_durian());
-    let number = world.approve(&id, &world.ppd_inspector).json["certificate"]["number"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let number = world.approved_certificate(&fresh_durian());
     let (_, other) = world.app.exporter_with_key("0398765432");
     assert_eq!(
         world
@@ -590,12 +587,8 @@ fn exporters_see_only_their_own_certificates() {
 #[test]
 fn the_verification_is_public_cacheable_and_honours_if_none_match() {
     let world = world();
-    let id = world.inspected(&fresh_durian());
-    let number = world.approve(&id, &world.ppd_inspector).json["certificate"]["number"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let first = verify(&world, &number);
+    let number = world.approved_certificate(&fresh_durian());
+    let first = verify_by_number(&world, &number);
     assert_eq!(first.header("cache-control"), Some("public, max-age=60"));
     let etag = first.header("etag").unwrap().to_owned();
     let again = world.app.send_unchecked(
@@ -613,10 +606,61 @@ fn the_verification_is_public_cacheable_and_honours_if_none_match() {
 #[test]
 fn the_verification_is_rate_limited_per_client_address() {
     let world = world_with(&[("VERIFY_RATE_LIMIT_PER_MINUTE", "2")]);
-    assert_eq!(verify(&world, "VN-PC-2026-000001").status, 404);
-    assert_eq!(verify(&world, "VN-PC-2026-000001").status, 404);
-    let limited = verify(&world, "VN-PC-2026-000001");
+    assert_eq!(verify_by_number(&world, "VN-PC-2026-000001").status, 404);
+    assert_eq!(verify_by_number(&world, "VN-PC-2026-000001").status, 404);
+    let limited = verify_by_number(&world, "VN-PC-2026-000001");
     assert_eq!(limited.status, 429);
     assert_eq!(limited.json["code"], "too_many_requests");
     assert!(limited.header("retry-after").is_some());
+}
+
+#[test]
+fn walking_certificate_numbers_without_codes_reveals_no_consignee_container_code_or_officer() {
+    let world = world();
+    let number = world.approved_certificate(&fresh_durian());
+    let public = verify_by_number(&world, &number);
+    assert_eq!(public.status, 200, "{}", public.text);
+    let mut keys: Vec<&str> = public.json.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "commodity",
+            "date_of_issue",
+            "issuing_authority",
+            "kind",
+            "more",
+            "number",
+            "quantity",
+            "status",
+            "valid_until"
+        ]
+    );
+    for secret in [
+        "Guangxi Fruit Co.",
+        "CSQU3054383",
+        "VN-TGOR-0095",
+        "51C-123.45",
+        "Nguyễn Văn An",
+    ] {
+        assert!(!public.text.contains(secret), "{secret} leaked: {}", public.text);
+    }
+    let full = verify(&world, &number);
+    assert!(full.text.contains("VN-TGOR-0095"));
+    assert_eq!(full.json["signature_valid"], true);
+}
+
+#[test]
+fn a_wrong_code_answers_like_an_unknown_number_and_misses_are_limited_more_strictly() {
+    let world = world_with(&[("VERIFY_MISS_RATE_LIMIT_PER_MINUTE", "2")]);
+    let number = world.approved_certificate(&fresh_durian());
+    let wrong = world
+        .app
+        .get(&format!("/v1/verify/{number}?code=00000000000000000000"), None);
+    assert_eq!(wrong.status, 404, "{}", wrong.text);
+    assert_eq!(verify_by_number(&world, "VN-PC-2026-999999").status, 404);
+    let limited = verify_by_number(&world, "VN-PC-2026-999998");
+    assert_eq!(limited.status, 429, "{}", limited.text);
+    // Hits still answer: the stricter limit counts misses only.
+    assert_eq!(verify_by_number(&world, &number).status, 200);
 }

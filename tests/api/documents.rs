@@ -2,10 +2,7 @@ use crate::fixtures::{World, coconut, crocodiles, fresh_durian, frozen_durian, w
 use serde_json::{Value, json};
 
 fn approved_certificate(world: &World, body: &Value) -> String {
-    let id = world.inspected(body);
-    let approved = world.approve(&id, world.inspector_for(body));
-    assert_eq!(approved.status, 200, "{}", approved.text);
-    approved.json["certificate"]["number"].as_str().unwrap().to_owned()
+    world.approved_certificate(body)
 }
 
 fn ephyto(world: &World, number: &str) -> String {
@@ -315,10 +312,17 @@ fn the_qr_code_decodes_to_the_public_verification_url() {
         .get(&format!("/v1/certificates/{number}/qr.svg"), Some(&world.exporter));
     assert_eq!(response.status, 200);
     assert_eq!(response.header("content-type"), Some("image/svg+xml"));
+    let code = world.verification_code(&number);
+    assert_eq!(code.len(), 20);
+    let url = decode_qr(&response.text);
     assert_eq!(
-        decode_qr(&response.text),
-        format!("https://verify.agri-quarantine.vn/v1/verify/{number}")
+        url,
+        format!("https://verify.agri-quarantine.vn/v1/verify/{number}?code={code}")
     );
+    let path = url.trim_start_matches("https://verify.agri-quarantine.vn");
+    let verified = world.app.get(path, None);
+    assert_eq!(verified.status, 200, "{}", verified.text);
+    assert_eq!(verified.json["signature_valid"], true);
 }
 
 fn pdf(world: &World, number: &str, query: &str) -> crate::helpers::TestResponse {
@@ -389,4 +393,16 @@ fn a_repeated_download_is_served_from_the_cache_without_rendering_again() {
     assert_eq!(second.header("x-document-cache"), Some("hit"));
     assert_eq!(first.bytes, second.bytes);
     assert_eq!(world.app.db.scalar("SELECT count(*) FROM certificate_documents"), 1);
+}
+
+#[test]
+fn the_pdf_prints_the_verification_code_beside_the_qr_code() {
+    let world = world();
+    let number = approved_certificate(&world, &fresh_durian());
+    let code = world.verification_code(&number);
+    let (_, text) = read_pdf(&pdf(&world, &number, "").bytes);
+    assert!(
+        text.contains(&format!("Verification code / Mã xác minh / 验证码: {code}")),
+        "{text}"
+    );
 }

@@ -236,6 +236,23 @@ impl World {
         id
     }
 
+    /// Submits, inspects and approves `body`; returns the certificate number.
+    pub fn approved_certificate(&self, body: &Value) -> String {
+        let id = self.inspected(body);
+        let approved = self.approve(&id, self.inspector_for(body));
+        assert_eq!(approved.status, 200, "{}", approved.text);
+        approved.json["certificate"]["number"].as_str().unwrap().to_owned()
+    }
+
+    /// The verification code of a certificate of this world's exporter.
+    pub fn verification_code(&self, number: &str) -> String {
+        let certificate = self
+            .app
+            .get(&format!("/v1/certificates/{number}"), Some(&self.exporter));
+        assert_eq!(certificate.status, 200, "{}", certificate.text);
+        certificate.json["verification_code"].as_str().unwrap().to_owned()
+    }
+
     pub fn approve(&self, id: &str, inspector: &str) -> crate::helpers::TestResponse {
         self.app.post(
             &format!("/v1/consignments/{id}/approve"),

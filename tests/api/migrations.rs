@@ -35,6 +35,7 @@ fn every_migration_runs_down_and_up_again() {
             "audit_events",
             "certificate_counters",
             "certificate_documents",
+            "certificate_verification_codes",
             "certificates",
             "code_use_authorizations",
             "consignment_decisions",

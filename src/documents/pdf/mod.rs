@@ -19,6 +19,8 @@ pub struct Rendering<'a> {
     pub status: &'a str,
     pub replaced_by: Option<&'a str>,
     pub verification_url: &'a str,
+    /// Printed beside the QR code: with it, verification shows the full content.
+    pub verification_code: Option<&'a str>,
     pub key_id: &'a str,
     pub payload_sha256: &'a str,
     /// Copies after the original, each marked COPY.
@@ -131,6 +133,14 @@ fn render_one(fonts: &Fonts, rendering: &Rendering, copy: bool) -> Vec<PdfPage> 
         format!("SHA-256 {}", rendering.payload_sha256),
         "Verify / Xác minh / 验证: scan the QR code".to_owned(),
     ];
+    let footer: Vec<String> = footer
+        .into_iter()
+        .chain(
+            rendering
+                .verification_code
+                .map(|code| format!("Verification code / Mã xác minh / 验证码: {code}")),
+        )
+        .collect();
     writer.footer(&footer, rendering.verification_url);
     writer.finish_page();
     writer.pages
@@ -191,6 +201,7 @@ mod tests {
                 status,
                 replaced_by,
                 verification_url: "https://verify.example.vn/v1/verify/X",
+                verification_code: None,
                 key_id: "ed25519-0123456789abcdef",
                 payload_sha256: "ab",
                 copies,

@@ -73,6 +73,28 @@ impl CertificateStatus {
     }
 }
 
+/// A certificate's verification code: 80 random bits (supplied by the shell, which owns the
+/// random source) as 20 lowercase hex digits.
+pub fn verification_code(random: [u8; 10]) -> String {
+    crate::domain::audit::to_hex(&random)
+}
+
+/// Whether a code someone typed or scanned is the certificate's: case, spaces and dashes
+/// ignored, compared in time independent of where they differ.
+pub fn code_matches(stored: &str, given: &str) -> bool {
+    let given: Vec<u8> = given
+        .bytes()
+        .filter(|byte| !matches!(byte, b' ' | b'-'))
+        .map(|byte| byte.to_ascii_lowercase())
+        .collect();
+    given.len() == stored.len()
+        && stored
+            .bytes()
+            .zip(given)
+            .fold(0u8, |difference, (a, b)| difference | (a ^ b))
+            == 0
+}
+
 /// What verification reports: the stored status, or `expired` for a valid certificate past the
 /// last day of its stated validity.
 pub fn verified_status(status: CertificateStatus, valid_until: Option<NaiveDate>, today: NaiveDate) -> &'static str {
@@ -130,6 +152,15 @@ mod tests {
             format_number(CertificateKind::Veterinary, 2026, 45),
             "VN-VC-2026-000045"
         );
+    }
+
+    #[test]
+    fn a_verification_code_is_20_hex_digits_and_matches_however_it_is_typed() {
+        let code = verification_code([0xab; 10]);
+        assert_eq!(code, "abababababababababab");
+        assert!(code_matches(&code, "ABAB-ABAB ABAB-ABAB-ABAB"));
+        assert!(!code_matches(&code, "abababababababababaa"));
+        assert!(!code_matches(&code, "abab"));
     }
 
     #[test]

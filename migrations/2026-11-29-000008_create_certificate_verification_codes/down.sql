@@ -1,0 +1,1 @@
+DROP TABLE certificate_verification_codes;
