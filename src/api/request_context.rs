@@ -1,6 +1,7 @@
 //! Per-request plumbing: accept or generate the request id, echo it, write one log line and
 //! record the request in the metrics.
 
+use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -43,6 +44,13 @@ fn accepted_request_id(request: &ServiceRequest) -> Option<String> {
     valid.then(|| value.to_owned())
 }
 
+fn has_encoded_nul(uri: &actix_web::http::Uri) -> bool {
+    let text = uri.path_and_query().map_or("", |path| path.as_str());
+    text.as_bytes()
+        .windows(3)
+        .any(|window| window[0] == b'%' && window[1] == b'0' && window[2] == b'0')
+}
+
 /// The middleware function.
 pub async fn request_context(
     request: ServiceRequest,
@@ -59,12 +67,24 @@ pub async fn request_context(
     // Handlers' and extractors' errors arrive here already turned into responses; an `Err` can
     // only come from the framework itself and is passed on as it is. The request must not be
     // cloned before routing, which needs sole ownership of it.
-    let result = next.call(request).instrument(span.clone()).await;
+    // A NUL in the path or the query cannot reach PostgreSQL text: refuse it here, once.
+    let result = if has_encoded_nul(request.uri()) {
+        let refused = ApiError::BadRequest {
+            code: "invalid_characters",
+            detail: "The path and the query may not contain the NUL character (%00).".to_owned(),
+        };
+        Ok(request.error_response(refused))
+    } else {
+        next.call(request)
+            .instrument(span.clone())
+            .await
+            .map(ServiceResponse::map_into_boxed_body)
+    };
     let status = match &result {
         Ok(response) => response.status().as_u16(),
         Err(error) => error.as_response_error().status_code().as_u16(),
     };
-    let mut response = result?.map_into_boxed_body();
+    let mut response = result?;
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response
             .headers_mut()

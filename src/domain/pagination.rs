@@ -42,9 +42,18 @@ fn encode(parts: &[String]) -> String {
     URL_SAFE_NO_PAD.encode(text)
 }
 
+/// The time range a cursor may carry: rows are created between these years, and PostgreSQL
+/// refuses timestamps far beyond them.
+const EARLIEST_CURSOR_YEAR: i32 = 2000;
+const LATEST_CURSOR_YEAR: i32 = 2200;
+
 fn decode(cursor: &str, expected_parts: usize) -> Result<Vec<String>, FieldViolation> {
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid_cursor())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid_cursor())?;
+    // A NUL cannot be stored or compared in PostgreSQL text; no cursor of ours holds one.
+    if text.contains('\0') {
+        return Err(invalid_cursor());
+    }
     let mut parts = text.split('|');
     if parts.next() != Some(CURSOR_VERSION) {
         return Err(invalid_cursor());
@@ -71,7 +80,9 @@ impl TimeIdCursor {
     pub fn decode(cursor: &str) -> Result<Self, FieldViolation> {
         let parts = decode(cursor, 2)?;
         let micros: i64 = parts[0].parse().map_err(|_| invalid_cursor())?;
-        let created_at = DateTime::from_timestamp_micros(micros).ok_or_else(invalid_cursor)?;
+        let created_at = DateTime::from_timestamp_micros(micros)
+            .filter(|at| (EARLIEST_CURSOR_YEAR..=LATEST_CURSOR_YEAR).contains(&chrono::Datelike::year(at)))
+            .ok_or_else(invalid_cursor)?;
         let id = Uuid::parse_str(&parts[1]).map_err(|_| invalid_cursor())?;
         Ok(Self { created_at, id })
     }
@@ -124,6 +135,14 @@ mod tests {
         assert_eq!(page_limit(Some(200)), Ok(200));
         assert_eq!(page_limit(Some(0)).unwrap_err().pointer, "/limit");
         assert_eq!(page_limit(Some(201)).unwrap_err().code, "out_of_range");
+    }
+
+    #[test]
+    fn a_forged_cursor_with_a_far_timestamp_or_a_nul_is_refused() {
+        let far = URL_SAFE_NO_PAD.encode(format!("v1|{}|{}", i64::MAX / 2, Uuid::from_u128(1)));
+        assert_eq!(TimeIdCursor::decode(&far).unwrap_err().code, "invalid_cursor");
+        let nul = URL_SAFE_NO_PAD.encode("v1|packing_house|VN\0X");
+        assert_eq!(KindCodeCursor::decode(&nul).unwrap_err().code, "invalid_cursor");
     }
 
     #[test]

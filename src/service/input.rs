@@ -19,19 +19,62 @@ where
     Ok(value)
 }
 
-/// Syntax errors are 400; well-formed JSON of the wrong shape is 422 with the field's pointer.
+/// Syntax errors (including anything after the JSON value) are 400; well-formed JSON of the
+/// wrong shape is 422 with the field's pointer, and so is a NUL character in any string.
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let malformed = |inner: &serde_json::Error| ApiError::BadRequest {
+        code: "malformed_json",
+        detail: format!("The body is not valid JSON: {inner}"),
+    };
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+    let value = serde_path_to_error::deserialize(&mut *deserializer).map_err(|error| {
         let inner = error.inner();
         if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-            return ApiError::BadRequest {
-                code: "malformed_json",
-                detail: format!("The body is not valid JSON: {inner}"),
-            };
+            return malformed(inner);
         }
         shape_error(error.path(), &inner.to_string())
-    })
+    })?;
+    deserializer.end().map_err(|error| malformed(&error))?;
+    refuse_nul(bytes)?;
+    Ok(value)
+}
+
+/// JSON can carry a NUL only as the escape `\u0000`; PostgreSQL text cannot store one. The
+/// (rare) body that holds one is read again to name the field.
+fn refuse_nul(bytes: &[u8]) -> Result<(), ApiError> {
+    let escaped = bytes.windows(6).any(|window| window.eq_ignore_ascii_case(b"\\u0000"));
+    if !escaped {
+        return Ok(());
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|error| ApiError::BadRequest {
+        code: "malformed_json",
+        detail: format!("The body is not valid JSON: {error}"),
+    })?;
+    match nul_pointer(&value, String::new()) {
+        None => Ok(()),
+        Some(pointer) => Err(ApiError::invalid(FieldViolation::new(
+            pointer,
+            "invalid_characters",
+            "Text may not contain the NUL character (\\u0000).",
+        ))),
+    }
+}
+
+fn nul_pointer(value: &serde_json::Value, pointer: String) -> Option<String> {
+    match value {
+        serde_json::Value::String(text) if text.contains('\0') => Some(pointer),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(index, item)| nul_pointer(item, format!("{pointer}/{index}"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                return Some(format!("{pointer}/{}", escape_pointer_token(key)));
+            }
+            nul_pointer(item, format!("{pointer}/{}", escape_pointer_token(key)))
+        }),
+        _ => None,
+    }
 }
 
 fn shape_error(path: &serde_path_to_error::Path, message: &str) -> ApiError {
@@ -57,6 +100,13 @@ pub fn from_value<T>(value: serde_json::Value) -> Result<T, ApiError>
 where
     T: DeserializeOwned + Validate,
 {
+    if let Some(pointer) = nul_pointer(&value, String::new()) {
+        return Err(ApiError::invalid(FieldViolation::new(
+            pointer,
+            "invalid_characters",
+            "Text may not contain the NUL character (\\u0000).",
+        )));
+    }
     let parsed: T = serde_path_to_error::deserialize(value)
         .map_err(|error| shape_error(error.path(), &error.inner().to_string()))?;
     parsed
@@ -65,12 +115,15 @@ where
     Ok(parsed)
 }
 
-/// Parses bytes as any JSON value (400 when they are not JSON).
+/// Parses bytes as any JSON value (400 when they are not JSON, 422 naming a string that holds
+/// a NUL).
 pub fn parse_value(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
-    serde_json::from_slice(bytes).map_err(|error| ApiError::BadRequest {
+    let value = serde_json::from_slice(bytes).map_err(|error| ApiError::BadRequest {
         code: "malformed_json",
         detail: format!("The body is not valid JSON: {error}"),
-    })
+    })?;
+    refuse_nul(bytes)?;
+    Ok(value)
 }
 
 /// serde's messages end with " at line L column C", which means nothing to a field pointer.
@@ -191,5 +244,32 @@ mod tests {
             violations[1].message,
             "Must be between 1 and 3 characters (or items) long."
         );
+    }
+
+    #[test]
+    fn anything_after_the_json_value_is_a_bad_request() {
+        assert!(matches!(
+            parse::<Sample>(br#"{"name":"a"} {"name":"b"}"#),
+            Err(ApiError::BadRequest {
+                code: "malformed_json",
+                ..
+            })
+        ));
+        assert!(parse::<Sample>(b"{\"name\":\"a\"}\n  ").is_ok());
+    }
+
+    #[test]
+    fn a_nul_character_is_refused_naming_its_field() {
+        let Err(ApiError::Validation(violations)) = parse::<Sample>(br#"{"name":"a\u0000b"}"#) else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(
+            (violations[0].pointer.as_str(), violations[0].code.as_str()),
+            ("/name", "invalid_characters")
+        );
+        let Err(ApiError::Validation(violations)) = parse_value(br#"{"lines":[{"note":"\u0000"}]}"#) else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(violations[0].pointer, "/lines/0/note");
     }
 }

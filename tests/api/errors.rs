@@ -94,3 +94,60 @@ fn an_unknown_query_parameter_gets_400() {
     assert_eq!(response.status, 400);
     assert_eq!(response.json["code"], "invalid_query");
 }
+
+#[test]
+fn anything_after_the_json_body_gets_400_malformed_json_and_nothing_is_stored() {
+    let app = TestApp::spawn();
+    let body = format!("{} {{\"kind\":\"exporter\"}}", exporter_body("0312345678"));
+    let response = app.request(
+        "POST",
+        "/v1/organizations",
+        Some(&app.admin_key),
+        Some("application/json"),
+        body.as_bytes(),
+    );
+    assert_eq!(response.status, 400, "{}", response.text);
+    assert_eq!(response.json["code"], "malformed_json");
+    assert_eq!(
+        app.db
+            .scalar("SELECT count(*) FROM organizations WHERE kind = 'exporter'"),
+        0
+    );
+}
+
+#[test]
+fn a_nul_character_in_a_json_string_gets_422_naming_the_field() {
+    let app = TestApp::spawn();
+    let mut body = exporter_body("0312345678");
+    body["name"] = json!("Công ty\u{0}TNHH");
+    let response = app.post("/v1/organizations", Some(&app.admin_key), &body);
+    assert_eq!(response.status, 422, "{}", response.text);
+    assert_eq!(response.json["errors"][0]["pointer"], "/name");
+    assert_eq!(response.json["errors"][0]["code"], "invalid_characters");
+}
+
+#[test]
+fn a_nul_character_in_the_path_or_the_query_gets_400_problem_json() {
+    let app = TestApp::spawn();
+    for path in [
+        "/v1/establishments/orchard/VN%00X",
+        "/v1/establishments?q=a%00b",
+        "/v1/verify/VN-PC-2026-%0000001",
+    ] {
+        let response = app.get(path, Some(&app.admin_key));
+        assert_eq!(response.status, 400, "{path}: {}", response.text);
+        assert_eq!(response.header("content-type"), Some("application/problem+json"));
+        assert_eq!(response.json["code"], "invalid_characters");
+    }
+}
+
+#[test]
+fn a_forged_cursor_with_a_timestamp_far_out_of_range_is_refused_not_a_500() {
+    use base64::Engine;
+    let app = TestApp::spawn();
+    let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!("v1|{}|00000000-0000-0000-0000-000000000001", i64::MAX / 2));
+    let response = app.get(&format!("/v1/organizations?cursor={forged}"), Some(&app.admin_key));
+    assert_eq!(response.status, 422, "{}", response.text);
+    assert_eq!(response.json["errors"][0]["code"], "invalid_cursor");
+}
