@@ -2,7 +2,7 @@
 
 use super::authentication::Caller;
 use super::json_body::read_json_bytes;
-use super::paging::page_params;
+use super::paging::{page_params, valid_query};
 use crate::domain::api_key::Role;
 use crate::domain::authz::Action;
 use crate::domain::consignment::model::ConsignmentBody;
@@ -23,6 +23,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
+use validator::Validate;
 
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
@@ -150,12 +151,14 @@ pub async fn show(caller: Caller, id: web::Path<Uuid>, state: web::Data<AppState
     Ok(with_etag(HttpResponse::Ok(), version, body))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub status: Option<String>,
     pub protocol: Option<String>,
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub departure_from: Option<NaiveDate>,
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub departure_to: Option<NaiveDate>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
@@ -168,6 +171,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::DeclareConsignments)?;
     let query = query.into_inner();
+    valid_query(&query)?;
     let (limit, after) = page_params(query.limit, query.cursor.as_deref(), TimeIdCursor::decode)?;
     let status = query
         .status

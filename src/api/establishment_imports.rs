@@ -48,6 +48,7 @@ pub struct ImportBody {
     pub kind: String,
     #[validate(length(min = 1, max = 20))]
     pub commodity: String,
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub list_date: NaiveDate,
     #[validate(length(min = 1, max = 300))]
     pub source: String,
@@ -57,11 +58,12 @@ pub struct ImportBody {
     pub rows: Vec<ImportRowBody>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CsvImportQuery {
     pub kind: Option<String>,
     pub commodity: Option<String>,
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub list_date: Option<NaiveDate>,
     pub source: Option<String>,
     #[serde(default)]
@@ -124,6 +126,7 @@ pub async fn create(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageRegistry)?;
+    super::paging::valid_query(&*query)?;
     let is_csv = media_type(&request).as_deref() == Some("text/csv");
     if !is_csv && !is_json_content_type(&request) {
         return Err(ApiError::BadRequest {

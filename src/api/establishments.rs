@@ -2,7 +2,7 @@
 
 use super::authentication::Caller;
 use super::json_body::read_json;
-use super::paging::page_params;
+use super::paging::{page_params, valid_query};
 use crate::domain::authz::Action;
 use crate::domain::calendar::vietnam_date;
 use crate::domain::establishment::{Commodity, EstablishmentInput, EstablishmentKind, validate_establishment};
@@ -44,6 +44,7 @@ fn unknown(pointer: &str, message: &str) -> ApiError {
 pub struct SourceBody {
     #[validate(length(min = 1, max = 300))]
     pub list: String,
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub date: NaiveDate,
 }
 
@@ -109,10 +110,11 @@ pub async fn create(
         .json(created))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ShowQuery {
     /// The day whose status to report; today in Vietnam when absent.
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub on: Option<NaiveDate>,
 }
 
@@ -122,6 +124,7 @@ pub async fn show(
     query: web::Query<ShowQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    valid_query(&*query)?;
     let (kind, code) = path.into_inner();
     let kind = kind_from_path(&kind)?;
     let on = query.on.unwrap_or_else(|| vietnam_date(Utc::now()));
@@ -197,7 +200,9 @@ pub struct StatusChangeRequest {
     #[validate(length(max = 3))]
     #[serde(default)]
     pub commodities: Vec<String>,
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub effective_from: NaiveDate,
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub effective_until: Option<NaiveDate>,
     #[validate(length(max = 1000))]
     pub reason: Option<String>,
@@ -256,7 +261,9 @@ struct Items<T> {
 #[serde(deny_unknown_fields)]
 pub struct AuthorizationBody {
     pub authorized_organization_id: Uuid,
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub valid_from: NaiveDate,
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub valid_until: NaiveDate,
     #[validate(length(min = 1, max = 300))]
     pub document_reference: String,
@@ -289,13 +296,14 @@ pub async fn add_authorization(
     Ok(HttpResponse::Created().json(created))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ListEstablishmentsQuery {
     pub kind: Option<String>,
     pub commodity: Option<String>,
     pub province: Option<String>,
     pub status: Option<String>,
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub on: Option<NaiveDate>,
     pub q: Option<String>,
     pub limit: Option<i64>,
@@ -308,6 +316,7 @@ pub async fn list(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
+    valid_query(&query)?;
     let (limit, after) = page_params(query.limit, query.cursor.as_deref(), KindCodeCursor::decode)?;
     let kind = query
         .kind

@@ -5,6 +5,28 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
 const VIETNAM_OFFSET_SECONDS: i32 = 7 * 3600;
 
+/// The dates a request may carry: anything outside is a typing mistake (or beyond what the
+/// database stores), refused with the field named.
+pub const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
+pub const LATEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2100, 12, 31) {
+    Some(date) => date,
+    None => NaiveDate::MAX,
+};
+
+/// A `validator` rule: the date lies within `EARLIEST_DATE..=LATEST_DATE`.
+pub fn date_in_range(date: &NaiveDate) -> Result<(), validator::ValidationError> {
+    if (EARLIEST_DATE..=LATEST_DATE).contains(date) {
+        Ok(())
+    } else {
+        let mut error = validator::ValidationError::new("out_of_range");
+        error.message = Some(format!("Dates must be between {EARLIEST_DATE} and {LATEST_DATE}.").into());
+        Err(error)
+    }
+}
+
 /// The calendar day in Vietnam at the instant `now`.
 pub fn vietnam_date(now: DateTime<Utc>) -> NaiveDate {
     match FixedOffset::east_opt(VIETNAM_OFFSET_SECONDS) {
@@ -17,6 +39,17 @@ pub fn vietnam_date(now: DateTime<Utc>) -> NaiveDate {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn dates_from_1900_to_2100_pass_and_others_are_out_of_range() {
+        assert!(date_in_range(&"1900-01-01".parse().unwrap()).is_ok());
+        assert!(date_in_range(&"2100-12-31".parse().unwrap()).is_ok());
+        assert_eq!(
+            date_in_range(&"9999-12-31".parse().unwrap()).unwrap_err().code,
+            "out_of_range"
+        );
+        assert!(date_in_range(&"-4714-01-01".parse().unwrap()).is_err());
+    }
 
     #[test]
     fn the_vietnamese_day_starts_at_17_00_utc() {

@@ -53,6 +53,7 @@ pub struct ClinicalExam {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct InspectionInput {
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub inspected_on: NaiveDate,
     #[validate(length(min = 1, max = 200))]
     pub place: String,

@@ -151,3 +151,31 @@ fn a_forged_cursor_with_a_timestamp_far_out_of_range_is_refused_not_a_500() {
     assert_eq!(response.status, 422, "{}", response.text);
     assert_eq!(response.json["errors"][0]["code"], "invalid_cursor");
 }
+
+#[test]
+fn dates_outside_1900_to_2100_get_422_naming_the_field_not_a_500() {
+    let world = crate::fixtures::world();
+    let mut body = crate::fixtures::fresh_durian();
+    body["planned_departure_date"] = json!("9999-12-31");
+    body["lab_reports"][0]["sample_date"] = json!("-4714-01-01");
+    let response = world.app.post("/v1/consignments", Some(&world.exporter), &body);
+    assert_eq!(response.status, 422, "{}", response.text);
+    let pointers: Vec<&str> = response.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| error["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(pointers, ["/lab_reports/0/sample_date", "/planned_departure_date"]);
+    assert_eq!(response.json["errors"][0]["code"], "out_of_range");
+    let listed = world
+        .app
+        .get("/v1/consignments?departure_from=-4714-01-01", Some(&world.exporter));
+    assert_eq!(listed.status, 422, "{}", listed.text);
+    assert_eq!(listed.json["errors"][0]["pointer"], "/departure_from");
+    let on = world.app.get(
+        "/v1/establishments/orchard/VN-TGOR-0095?on=10000-01-01",
+        Some(&world.app.admin_key),
+    );
+    assert!(matches!(on.status, 400 | 422), "{}", on.text);
+}

@@ -31,6 +31,7 @@ pub struct ConsignmentBody {
     /// Chinese entry quarantine permit (required for crocodiles).
     #[validate(length(min = 1, max = 60))]
     pub import_permit_number: Option<String>,
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub planned_departure_date: NaiveDate,
     /// Vietnamese border gate of exit, e.g. `huu_nghi`.
     #[validate(length(min = 1, max = 40))]
@@ -159,6 +160,7 @@ pub struct LabReport {
     pub laboratory_code: String,
     pub analyte: Analyte,
     pub matrix: Matrix,
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub sample_date: NaiveDate,
     #[validate(length(min = 1, max = 60))]
     pub report_number: String,
@@ -205,6 +207,7 @@ pub struct FrozenDurian {
     /// The day the durian was frozen; the plant and the orchards must be approved that day too.
     /// Optional in the shape so stored declarations from before still read; the check asks for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub production_date: Option<NaiveDate>,
     #[validate(length(min = 1, max = 60))]
     pub processing_plant_code: String,
@@ -290,7 +293,9 @@ pub struct Animal {
 pub struct CitesPermit {
     #[validate(length(min = 1, max = 60))]
     pub number: String,
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub valid_from: NaiveDate,
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub valid_until: NaiveDate,
     /// CITES source code, e.g. `D` for Appendix-I animals bred in registered operations.
     #[validate(length(min = 1, max = 2))]
@@ -313,11 +318,13 @@ pub struct AnimalTest {
     pub agent: String,
     #[validate(length(min = 1, max = 100))]
     pub method: String,
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub sample_date: NaiveDate,
     /// When the laboratory tested the sample (the certificate's item 5 states both dates).
     /// Optional in the shape so stored declarations and issued certificates from before still
     /// read; the protocol check requires it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub test_date: Option<NaiveDate>,
     pub result: TestResult,
 }
@@ -331,6 +338,7 @@ pub struct Treatment {
     pub dose: String,
     #[validate(length(min = 1, max = 100))]
     pub manufacturer: String,
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub date: NaiveDate,
     #[validate(length(min = 1, max = 200))]
     pub place: String,
@@ -341,7 +349,9 @@ pub struct Treatment {
 pub struct Vaccination {
     #[validate(length(min = 1, max = 100))]
     pub vaccine: String,
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub valid_until: Option<NaiveDate>,
+    #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub date: NaiveDate,
     #[validate(length(min = 1, max = 200))]
     pub place: String,
