@@ -406,3 +406,17 @@ fn the_pdf_prints_the_verification_code_beside_the_qr_code() {
         "{text}"
     );
 }
+
+#[test]
+fn the_pdf_of_a_veterinary_certificate_names_the_cites_and_import_permits() {
+    let world = world();
+    let number = approved_certificate(&world, &crocodiles());
+    let (_, text) = read_pdf(&pdf(&world, &number, "").bytes);
+    assert!(
+        text.contains("CITES export permit / Giấy phép xuất khẩu CITES"),
+        "{text}"
+    );
+    assert!(text.contains("VN-CITES-25-001 (source D)"), "{text}");
+    assert!(text.contains("Chinese import permit / Giấy phép nhập khẩu"), "{text}");
+    assert!(text.contains("GD-2025-0001"), "{text}");
+}

@@ -183,9 +183,11 @@ mod tests {
         out
     }
 
-    /// PDFs carry a random document id, so two renderings are never byte-identical; what
-    /// a reader sees (pages and their text) must stay exactly what the JSON-built content
-    /// rendered before the content became typed.
+    /// PDFs carry a random document id, so two renderings are never byte-identical; what a
+    /// reader sees (pages and their text) is kept in reviewed golden text. It was produced by
+    /// the JSON-built content before the content became typed; a deliberate template change
+    /// updates it in the same commit (the veterinary one since gained the CITES and import
+    /// permit lines).
     #[test]
     fn certificates_issued_before_typed_content_render_the_same_pages_and_text() {
         for (name, status, replaced_by, copies) in [

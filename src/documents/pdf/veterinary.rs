@@ -126,4 +126,22 @@ pub fn body(writer: &mut PageWriter, content: &VeterinaryContent) {
         .map(|v| format!("{} ({}), {} at {}", v.vaccine, shown(&v.valid_until), v.date, v.place))
         .collect();
     writer.field("9. Vaccinations / Tiêm phòng / 疫苗接种", &vaccinations.join("; "));
+    let cites = content
+        .cites_permit
+        .as_ref()
+        .map(|permit| {
+            format!(
+                "{} (source {}), valid {} to {}",
+                permit.number, permit.source_code, permit.valid_from, permit.valid_until
+            )
+        })
+        .unwrap_or_default();
+    writer.field(
+        "CITES export permit / Giấy phép xuất khẩu CITES / CITES出口许可证",
+        &cites,
+    );
+    writer.field(
+        "Chinese import permit / Giấy phép nhập khẩu / 进境动物检疫许可证",
+        content.import_permit_number.as_deref().unwrap_or_default(),
+    );
 }
