@@ -5,6 +5,7 @@
 
 use super::certificate::Party;
 use super::certificate::content::{PartyInCountry, PhytosanitaryContent};
+use super::places;
 use std::fmt::Write;
 
 const RSM: &str = "urn:un:unece:uncefact:data:standard:SPSCertificate:17";
@@ -176,13 +177,24 @@ pub fn spscertificate(content: &PhytosanitaryContent, withdrawn: bool) -> String
     xml.leaf("ram:Name", "China");
     xml.close("ram:ImportSPSCountry");
     xml.open("ram:UnloadingBaseportSPSLocation");
-    xml.leaf("ram:Name", &description.point_of_entry);
+    // Receivers read the UN/LOCODE from `ID` (ephyto-mapping.md §3), without a schemeID.
+    match places::find(&description.point_of_entry) {
+        Some(place) => {
+            if let Some(code) = place.locode {
+                xml.leaf("ram:ID", code);
+            }
+            xml.leaf("ram:Name", place.english);
+        }
+        None => xml.leaf("ram:Name", &description.point_of_entry),
+    }
     xml.close("ram:UnloadingBaseportSPSLocation");
     let conveyance = description.means_of_conveyance.as_str();
     xml.open("ram:MainCarriageSPSTransportMovement");
     xml.leaf("ram:ModeCode", mode_code(conveyance));
     xml.open("ram:UsedSPSTransportMeans");
-    xml.leaf("ram:Name", conveyance);
+    // The mode is in ModeCode; the name is the vehicle, train, vessel or flight.
+    let vehicle = conveyance.split_once(' ').map_or(conveyance, |(_, vehicle)| vehicle);
+    xml.leaf("ram:Name", vehicle.trim());
     xml.close("ram:UsedSPSTransportMeans");
     xml.close("ram:MainCarriageSPSTransportMovement");
     for container in &marks.containers {

@@ -16,6 +16,7 @@ pub mod field_violation;
 pub mod inspection;
 pub mod organization;
 pub mod pagination;
+pub mod places;
 pub mod protocol;
 pub mod qr;
 pub mod registry_status;

@@ -10,6 +10,7 @@ use crate::db::certificates as store;
 use crate::domain::audit::to_hex;
 use crate::domain::calendar::vietnam_date;
 use crate::domain::certificate::{CertificateContent, code_matches, sha256, verified_status, verify_signature};
+use crate::domain::places;
 use crate::error::ApiError;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -72,6 +73,7 @@ pub fn verify(connection: &mut PgConnection, number: &str, code: Option<&str>) -
         "protocol": document.protocol().code,
         "quantity": quantity,
         "point_of_entry": document.point_of_entry(),
+        "point_of_entry_place": places::find(document.point_of_entry()),
         "payload": String::from_utf8_lossy(&certificate.payload),
         "payload_sha256": hash_hex,
         "signature": STANDARD.encode(&certificate.signature),

@@ -664,3 +664,25 @@ fn a_wrong_code_answers_like_an_unknown_number_and_misses_are_limited_more_stric
     // Hits still answer: the stricter limit counts misses only.
     assert_eq!(verify_by_number(&world, &number).status, 200);
 }
+
+#[test]
+fn full_verification_names_the_point_of_entry_from_the_reference_data() {
+    let world = world();
+    let number = world.approved_certificate(&fresh_durian());
+    let full = verify(&world, &number);
+    assert_eq!(full.status, 200, "{}", full.text);
+    assert_eq!(full.json["point_of_entry"], "youyiguan");
+    assert_eq!(
+        full.json["point_of_entry_place"],
+        json!({
+            "slug": "youyiguan",
+            "country": "CN",
+            "english": "Youyiguan (Friendship Pass) highway port, Pingxiang",
+            "vietnamese": "Cửa khẩu Hữu Nghị Quan",
+            "chinese": "友谊关口岸",
+            "names": "uncertain",
+            "locode": "CNYYG",
+            "sources": "places.md §3, §4 [S4][S56][S59][S61]; Vietnamese name recalled"
+        })
+    );
+}

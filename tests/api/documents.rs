@@ -104,9 +104,21 @@ fn checks_the_ephyto_elements(body: Value) {
         text_at(&document, "SPSConsignment/ImportSPSCountry/ID").as_deref(),
         Some("CN")
     );
+    let (locode, port) = match body["entry_point"].as_str() {
+        Some("youyiguan") => ("CNYYG", "Youyiguan (Friendship Pass) highway port, Pingxiang"),
+        Some("dongxing") => ("CNDOX", "Dongxing port, Guangxi"),
+        Some("pingxiang_rail") => ("CNPIN", "Pingxiang railway port"),
+        other => panic!("no expected place for {other:?}"),
+    };
+    let entry = "SPSConsignment/UnloadingBaseportSPSLocation";
+    assert_eq!(text_at(&document, &format!("{entry}/ID")).as_deref(), Some(locode));
+    assert_eq!(text_at(&document, &format!("{entry}/Name")).as_deref(), Some(port));
     assert_eq!(
-        text_at(&document, "SPSConsignment/UnloadingBaseportSPSLocation/Name"),
-        body["entry_point"].as_str().map(str::to_owned)
+        text_at(
+            &document,
+            "SPSConsignment/MainCarriageSPSTransportMovement/UsedSPSTransportMeans/Name"
+        ),
+        body["conveyance"]["identifier"].as_str().map(str::to_owned)
     );
     let mode = if body["conveyance"]["mode"] == "rail" { "2" } else { "3" };
     assert_eq!(
@@ -419,4 +431,40 @@ fn the_pdf_of_a_veterinary_certificate_names_the_cites_and_import_permits() {
     assert!(text.contains("VN-CITES-25-001 (source D)"), "{text}");
     assert!(text.contains("Chinese import permit / Giấy phép nhập khẩu"), "{text}");
     assert!(text.contains("GD-2025-0001"), "{text}");
+}
+
+#[test]
+fn the_pdf_names_the_point_of_entry_the_conveyance_and_the_counts_in_words() {
+    let world = world();
+    let number = approved_certificate(&world, &fresh_durian());
+    let (_, text) = read_pdf(&pdf(&world, &number, "").bytes);
+    let text = text.replace('\n', " ");
+    for expected in [
+        "Youyiguan (Friendship Pass) highway port, Pingxiang / Cửa khẩu Hữu Nghị Quan / 友谊关口岸",
+        "(UN/LOCODE CNYYG)",
+        "By road, vehicle 51C-123.45 / Đường bộ / 公路运输",
+        "cartons",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from {text}");
+    }
+    assert!(!text.contains(" youyiguan"), "{text}");
+    assert!(!text.contains("road 51C"), "{text}");
+}
+
+#[test]
+fn the_pdf_of_a_veterinary_certificate_names_the_gate_of_exit_and_the_point_of_entry() {
+    let world = world();
+    let number = approved_certificate(&world, &crocodiles());
+    let (_, text) = read_pdf(&pdf(&world, &number, "").bytes);
+    let text = text.replace('\n', " ");
+    assert!(
+        text.contains("from Mong Cai International Border Gate, Quang Ninh"),
+        "{text}"
+    );
+    assert!(text.contains("(UN/LOCODE VNMOC)"), "{text}");
+    assert!(
+        text.contains("to Dongxing port, Guangxi / Cửa khẩu Đông Hưng / 东兴口岸 (UN/LOCODE CNDOX)"),
+        "{text}"
+    );
+    assert!(!text.contains("mong_cai"), "{text}");
 }

@@ -1,8 +1,10 @@
 //! The ISPM 12 template: what a phytosanitary certificate shows, section by section.
 
 use super::layout::PageWriter;
+use super::wording::{conveyance, count, kilograms};
 use super::{party, shown};
 use crate::domain::certificate::content::PhytosanitaryContent;
+use crate::domain::places::printed_name;
 
 pub fn body(writer: &mut PageWriter, content: &PhytosanitaryContent) {
     let d = &content.description_of_consignment;
@@ -21,7 +23,7 @@ pub fn body(writer: &mut PageWriter, content: &PhytosanitaryContent) {
     let packages: Vec<String> = d
         .packages
         .iter()
-        .map(|package| format!("{} {}", package.number, package.description))
+        .map(|package| count(package.number.into(), &package.description))
         .collect();
     writer.field(
         "Number and description of packages / Số lượng và loại bao bì / 包装件数及种类",
@@ -58,16 +60,19 @@ pub fn body(writer: &mut PageWriter, content: &PhytosanitaryContent) {
     );
     writer.field(
         "Declared means of conveyance / Phương tiện vận chuyển / 运输工具",
-        &d.means_of_conveyance,
+        &conveyance(&d.means_of_conveyance),
     );
-    writer.field("Declared point of entry / Cửa khẩu nhập / 入境口岸", &d.point_of_entry);
+    writer.field(
+        "Declared point of entry / Cửa khẩu nhập / 入境口岸",
+        &printed_name(&d.point_of_entry),
+    );
     writer.field(
         "Name of produce and quantity declared / Tên hàng và số lượng / 产品名称及数量",
         &format!(
-            "{} — net weight {} kg, {} packages",
+            "{} — net weight {}, {}",
             d.produce,
-            shown(&d.quantity.net_weight_kg),
-            d.quantity.packages
+            kilograms(d.quantity.net_weight_kg),
+            count(d.quantity.packages, "package")
         ),
     );
     writer.field(

@@ -1,8 +1,10 @@
 //! The veterinary template: the nine contents of the crocodile protocol's certificate.
 
 use super::layout::PageWriter;
+use super::wording::conveyance;
 use super::{party, shown};
 use crate::domain::certificate::content::VeterinaryContent;
+use crate::domain::places::printed_name;
 
 pub fn body(writer: &mut PageWriter, content: &VeterinaryContent) {
     writer.field(
@@ -26,8 +28,11 @@ pub fn body(writer: &mut PageWriter, content: &VeterinaryContent) {
     writer.field(
         "3. Departure date, port and means of transport / Ngày, cửa khẩu xuất và phương tiện / 启运日期、口岸及运输工具",
         &format!(
-            "{}, {}, {} → {}",
-            departure.date, departure.port, departure.means_of_transport, departure.point_of_entry
+            "{}, from {}\n{}\nto {}",
+            departure.date,
+            printed_name(&departure.port),
+            conveyance(&departure.means_of_transport),
+            printed_name(&departure.point_of_entry)
         ),
     );
     let animals = &content.animals;

@@ -205,4 +205,4 @@ mod tests {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod golden_tests;
+pub(crate) mod golden_tests;
