@@ -1,7 +1,7 @@
 //! Business dates. Protocol dates (departure, suspension windows, list dates) are Vietnamese
 //! calendar days; Vietnam keeps UTC+7 all year, with no daylight saving.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
 
 const VIETNAM_OFFSET_SECONDS: i32 = 7 * 3600;
 
@@ -35,10 +35,34 @@ pub fn vietnam_date(now: DateTime<Utc>) -> NaiveDate {
     }
 }
 
+/// An instant as an ISO 8601 date-time in Vietnam's time (`2025-02-28T10:15:00+07:00`).
+pub fn vietnam_date_time(at: DateTime<Utc>) -> String {
+    match FixedOffset::east_opt(VIETNAM_OFFSET_SECONDS) {
+        Some(offset) => at.with_timezone(&offset).to_rfc3339_opts(SecondsFormat::Secs, false),
+        None => at.to_rfc3339_opts(SecondsFormat::Secs, true),
+    }
+}
+
+/// The start of a Vietnamese calendar day as an ISO 8601 date-time, for schemas that want a
+/// date-time where only the day is recorded.
+pub fn vietnam_day_start(day: NaiveDate) -> String {
+    format!("{day}T00:00:00+07:00")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn instants_print_as_date_times_in_vietnam_time() {
+        let at = Utc.with_ymd_and_hms(2025, 2, 28, 20, 15, 0).unwrap();
+        assert_eq!(vietnam_date_time(at), "2025-03-01T03:15:00+07:00");
+        assert_eq!(
+            vietnam_day_start("2025-02-27".parse().unwrap()),
+            "2025-02-27T00:00:00+07:00"
+        );
+    }
 
     #[test]
     fn dates_from_1900_to_2100_pass_and_others_are_out_of_range() {

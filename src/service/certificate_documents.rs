@@ -4,8 +4,10 @@
 use super::certificates::load_visible;
 use super::issuance::stored_content;
 use crate::db::certificates::{self as store, Visibility};
+use crate::db::inspections;
 use crate::domain::audit::to_hex;
 use crate::domain::certificate::{CertificateContent, CertificateKind, CertificateStatus, sha256};
+use crate::domain::ephyto::{Examination, Issue, spscertificate};
 use crate::error::ApiError;
 use diesel::PgConnection;
 
@@ -17,9 +19,20 @@ pub fn ephyto_xml(connection: &mut PgConnection, visibility: &Visibility, number
             "{number} is a veterinary certificate; ePhyto covers phytosanitary certificates only."
         )));
     }
-    let withdrawn = certificate.status != CertificateStatus::Valid;
+    // The inspection the approval rested on: the consignment's latest.
+    let examination = inspections::of_consignment(connection, certificate.consignment_id)?
+        .pop()
+        .map(|inspection| Examination {
+            date: inspection.inspected_on,
+            place: inspection.record["place"].as_str().unwrap_or_default().to_owned(),
+        });
+    let issue = Issue {
+        issued_at: certificate.issued_at,
+        withdrawn: certificate.status != CertificateStatus::Valid,
+        examination,
+    };
     match stored_content(&certificate)? {
-        CertificateContent::Phytosanitary(content) => Ok(crate::domain::ephyto::spscertificate(&content, withdrawn)),
+        CertificateContent::Phytosanitary(content) => Ok(spscertificate(&content, &issue)),
         CertificateContent::Veterinary(_) => Err(ApiError::Internal(anyhow::anyhow!(
             "phytosanitary certificate {number} holds veterinary content"
         ))),

@@ -1,4 +1,4 @@
-use crate::fixtures::{World, coconut, crocodiles, fresh_durian, frozen_durian, world, world_with};
+use crate::fixtures::{World, coconut, crocodiles, fresh_durian, frozen_durian, passing_inspection, world, world_with};
 use serde_json::{Value, json};
 
 fn approved_certificate(world: &World, body: &Value) -> String {
@@ -23,6 +23,14 @@ fn text_at(document: &roxmltree::Document, path: &str) -> Option<String> {
             .find(|child| child.is_element() && child.tag_name().name() == name)?;
     }
     Some(node.text().unwrap_or_default().to_owned())
+}
+
+fn child_text(node: roxmltree::Node, name: &str) -> String {
+    node.children()
+        .find(|child| child.tag_name().name() == name)
+        .and_then(|child| child.text())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn count_named(document: &roxmltree::Document, name: &str) -> usize {
@@ -71,22 +79,78 @@ fn checks_the_ephyto_elements(body: Value) {
         .as_deref(),
         Some("Nguyễn Văn An")
     );
-    let clauses: Vec<String> = document
+    let clauses: Vec<(String, String)> = document
         .descendants()
         .filter(|node| node.tag_name().name() == "IncludedSPSClause")
-        .filter_map(|clause| {
-            clause
-                .children()
-                .find(|c| c.tag_name().name() == "Content")
-                .and_then(|c| c.text())
-                .map(str::to_owned)
-        })
+        .map(|clause| (child_text(clause, "ID"), child_text(clause, "Content")))
         .collect();
+    assert_eq!(
+        clauses.len(),
+        1,
+        "only the certifying statement is a clause: {clauses:?}"
+    );
+    assert_eq!(clauses[0].0, "1");
     assert!(
-        clauses
-            .iter()
-            .any(|clause| clause.contains("free from any quarantine pests of concern to China")),
+        clauses[0].1.starts_with("This is to certify that the plants"),
         "{clauses:?}"
+    );
+    let notes: Vec<(String, String)> = document
+        .root_element()
+        .children()
+        .find(|node| node.tag_name().name() == "SPSExchangedDocument")
+        .unwrap()
+        .children()
+        .filter(|node| node.tag_name().name() == "IncludedSPSNote")
+        .map(|note| (child_text(note, "Subject"), child_text(note, "Content")))
+        .collect();
+    let subjects: Vec<&str> = notes.iter().map(|(subject, _)| subject.as_str()).collect();
+    assert_eq!(
+        subjects,
+        ["ADEDL", "ADDIEDL", "DMCL"],
+        "notes in the order emitters use"
+    );
+    assert!(
+        notes[0]
+            .1
+            .contains("free from any quarantine pests of concern to China"),
+        "{notes:?}"
+    );
+    assert_eq!(notes[1].1, "2025-02-28T00:00:00+07:00", "the inspection date");
+    let issued = text_at(&document, "SPSExchangedDocument/IssueDateTime/DateTimeString").unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&issued).is_ok() && issued.ends_with("+07:00"),
+        "IssueDateTime is an ISO 8601 date-time in Vietnam time: {issued}"
+    );
+    let consignment: Vec<&str> = document
+        .root_element()
+        .children()
+        .find(|node| node.tag_name().name() == "SPSConsignment")
+        .unwrap()
+        .children()
+        .filter(|node| node.is_element())
+        .map(|node| node.tag_name().name())
+        .collect();
+    assert_eq!(
+        consignment,
+        [
+            "ConsignorSPSParty",
+            "ConsigneeSPSParty",
+            "ExportSPSCountry",
+            "ImportSPSCountry",
+            "UnloadingBaseportSPSLocation",
+            "ExaminationSPSEvent",
+            "MainCarriageSPSTransportMovement",
+            "UtilizedSPSTransportEquipment",
+            "IncludedSPSConsignmentItem"
+        ],
+        "SPSConsignment children in schema order"
+    );
+    assert_eq!(
+        text_at(
+            &document,
+            "SPSConsignment/ExaminationSPSEvent/OccurrenceSPSLocation/Name"
+        ),
+        passing_inspection(&body)["place"].as_str().map(str::to_owned)
     );
     assert_eq!(
         text_at(&document, "SPSConsignment/ConsignorSPSParty/Name").as_deref(),
@@ -175,6 +239,26 @@ fn checks_the_ephyto_elements(body: Value) {
             .as_deref(),
             Some("75.0")
         );
+        let characteristics: Vec<(String, String)> = document
+            .descendants()
+            .filter(|node| node.tag_name().name() == "ApplicableSPSProcessCharacteristic")
+            .map(|node| {
+                let measure = node
+                    .children()
+                    .find(|child| child.tag_name().name() == "ValueMeasure")
+                    .map(|measure| {
+                        format!(
+                            "{} {}",
+                            measure.text().unwrap_or_default(),
+                            measure.attribute("unitCode").unwrap_or_default()
+                        )
+                    });
+                (child_text(node, "Description"), measure.unwrap_or_default())
+            })
+            .collect();
+        assert_eq!(characteristics[0], ("TTTM".to_owned(), "-40.0 CEL".to_owned()));
+        assert_eq!(characteristics[1].0, "TTFT");
+        assert_eq!(characteristics.len(), 2);
     }
 }
 

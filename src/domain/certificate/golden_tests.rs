@@ -55,7 +55,17 @@ fn the_ephyto_xml_of_golden_certificates_matches_its_reviewed_golden_text() {
         for (withdrawn, file) in [(false, "ephyto.xml"), (true, "withdrawn.ephyto.xml")] {
             assert_matches_golden(
                 &format!("{name}.{file}"),
-                &crate::domain::ephyto::spscertificate(&content, withdrawn),
+                &crate::domain::ephyto::spscertificate(
+                    &content,
+                    &crate::domain::ephyto::Issue {
+                        issued_at: "2025-02-28T03:15:00Z".parse().unwrap(),
+                        withdrawn,
+                        examination: Some(crate::domain::ephyto::Examination {
+                            date: "2025-02-27".parse().unwrap(),
+                            place: "Cái Mơn packing house".into(),
+                        }),
+                    },
+                ),
             );
         }
     }

@@ -1,73 +1,23 @@
 //! A phytosanitary certificate as a UN/CEFACT `SPSCertificate` (the IPPC ePhyto message),
 //! built from the signed certificate content. Element structure from
-//! certificates-and-anchors.md §2.2: type code 851, status 70 (issued) or 40 (withdrawn),
-//! `ADRPN` note for the number of a replaced certificate.
+//! certificates-and-anchors.md §2.2 and ephyto-mapping.md: type code 851, status 70 (issued)
+//! or 40 (withdrawn), the additional declaration as an `ADEDL` note, the certifying statement
+//! as clause 1, the inspection as `ADDIEDL` and `ExaminationSPSEvent`, the point of entry by
+//! UN/LOCODE, `ADRPN` for the number of a replaced certificate.
 
-use super::certificate::Party;
-use super::certificate::content::{PartyInCountry, PhytosanitaryContent};
-use super::places;
+use crate::domain::calendar::{vietnam_date_time, vietnam_day_start};
+use crate::domain::certificate::Party;
+use crate::domain::certificate::content::{PartyInCountry, PhytosanitaryContent};
+use crate::domain::places;
+use chrono::{DateTime, NaiveDate, Utc};
 use std::fmt::Write;
+use xml::Xml;
+
+mod xml;
 
 const RSM: &str = "urn:un:unece:uncefact:data:standard:SPSCertificate:17";
 const RAM: &str = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:21";
 const UDT: &str = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:21";
-
-/// Escapes text for XML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Control characters other than tab, newline and carriage return are not XML.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-struct Xml {
-    out: String,
-}
-
-impl Xml {
-    fn open(&mut self, name: &str) {
-        let _ = write!(self.out, "<{name}>");
-    }
-    fn close(&mut self, name: &str) {
-        let _ = write!(self.out, "</{name}>");
-    }
-    fn leaf(&mut self, name: &str, text: &str) {
-        let _ = write!(self.out, "<{name}>{}</{name}>", escape(text));
-    }
-    fn leaf_with(&mut self, name: &str, attribute: (&str, &str), text: &str) {
-        let _ = write!(
-            self.out,
-            "<{name} {}=\"{}\">{}</{name}>",
-            attribute.0,
-            escape(attribute.1),
-            escape(text)
-        );
-    }
-    fn party(&mut self, element: &str, name: &str, address: &str) {
-        self.open(element);
-        self.leaf("ram:Name", name);
-        self.open("ram:SpecifiedSPSAddress");
-        self.leaf("ram:LineOne", address);
-        self.close("ram:SpecifiedSPSAddress");
-        self.close(element);
-    }
-    fn note(&mut self, subject: &str, content: &str) {
-        self.open("ram:IncludedSPSNote");
-        self.leaf("ram:Subject", subject);
-        self.leaf("ram:Content", content);
-        self.close("ram:IncludedSPSNote");
-    }
-}
 
 /// A number as JSON writes it (`18000.0`), as in the signed content.
 fn number(value: f64) -> String {
@@ -106,9 +56,28 @@ fn package_code(description: &str) -> &'static str {
     }
 }
 
-/// The ePhyto XML of a phytosanitary certificate's content. `withdrawn` gives status 40.
-pub fn spscertificate(content: &PhytosanitaryContent, withdrawn: bool) -> String {
+/// What the XML states beyond the signed content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issue {
+    /// When the certificate was signed: `IssueDateTime` and the signatory's `ActualDateTime`.
+    pub issued_at: DateTime<Utc>,
+    /// Revoked or replaced: status 40.
+    pub withdrawn: bool,
+    /// The inspection the certificate rests on (the consignment's latest).
+    pub examination: Option<Examination>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Examination {
+    pub date: NaiveDate,
+    pub place: String,
+}
+
+/// The ePhyto XML of a phytosanitary certificate's content, in the element order and with the
+/// note subjects receiving systems parse (ephyto-mapping.md §1.2–§1.4).
+pub fn spscertificate(content: &PhytosanitaryContent, issue: &Issue) -> String {
     let description = &content.description_of_consignment;
+    let issued_at = vietnam_date_time(issue.issued_at);
     let mut xml = Xml {
         out: String::with_capacity(8192),
     };
@@ -120,13 +89,21 @@ pub fn spscertificate(content: &PhytosanitaryContent, withdrawn: bool) -> String
     xml.leaf("ram:Name", "Phytosanitary Certificate");
     xml.leaf("ram:ID", &content.number);
     xml.leaf("ram:TypeCode", "851");
-    xml.leaf("ram:StatusCode", if withdrawn { "40" } else { "70" });
+    xml.leaf("ram:StatusCode", if issue.withdrawn { "40" } else { "70" });
     xml.open("ram:IssueDateTime");
-    xml.leaf("udt:DateTimeString", &content.date_of_issue.to_string());
+    xml.leaf("udt:DateTimeString", &issued_at);
     xml.close("ram:IssueDateTime");
     xml.open("ram:IssuerSPSParty");
     xml.leaf("ram:Name", &content.issuing_authority);
     xml.close("ram:IssuerSPSParty");
+    // Notes in the order emitters use: additional declaration, date of inspection,
+    // replacement, distinguishing marks.
+    if let Some(declaration) = content.additional_declaration.as_deref() {
+        xml.note("ADEDL", declaration);
+    }
+    if let Some(examination) = &issue.examination {
+        xml.note("ADDIEDL", &vietnam_day_start(examination.date));
+    }
     if let Some(replaced) = content.replaces.as_deref() {
         xml.note("ADRPN", replaced);
     }
@@ -139,7 +116,7 @@ pub fn spscertificate(content: &PhytosanitaryContent, withdrawn: bool) -> String
     xml.note("DMCL", &marks_text);
     xml.open("ram:SignatorySPSAuthentication");
     xml.open("ram:ActualDateTime");
-    xml.leaf("udt:DateTimeString", &content.date_of_issue.to_string());
+    xml.leaf("udt:DateTimeString", &issued_at);
     xml.close("ram:ActualDateTime");
     xml.open("ram:IssueSPSLocation");
     xml.leaf("ram:Name", &content.place_of_issue);
@@ -154,12 +131,6 @@ pub fn spscertificate(content: &PhytosanitaryContent, withdrawn: bool) -> String
     xml.leaf("ram:ID", "1");
     xml.leaf("ram:Content", &content.certifying_statement);
     xml.close("ram:IncludedSPSClause");
-    if let Some(declaration) = content.additional_declaration.as_deref() {
-        xml.open("ram:IncludedSPSClause");
-        xml.leaf("ram:ID", "2");
-        xml.leaf("ram:Content", declaration);
-        xml.close("ram:IncludedSPSClause");
-    }
     xml.close("ram:SignatorySPSAuthentication");
     xml.close("rsm:SPSExchangedDocument");
 
@@ -188,6 +159,13 @@ pub fn spscertificate(content: &PhytosanitaryContent, withdrawn: bool) -> String
         None => xml.leaf("ram:Name", &description.point_of_entry),
     }
     xml.close("ram:UnloadingBaseportSPSLocation");
+    // Mandatory in the schema; empty where no inspection is on record, as emitters do.
+    xml.open("ram:ExaminationSPSEvent");
+    xml.open("ram:OccurrenceSPSLocation");
+    let place = issue.examination.as_ref().map(|examination| examination.place.as_str());
+    xml.leaf("ram:Name", place.unwrap_or_default());
+    xml.close("ram:OccurrenceSPSLocation");
+    xml.close("ram:ExaminationSPSEvent");
     let conveyance = description.means_of_conveyance.as_str();
     xml.open("ram:MainCarriageSPSTransportMovement");
     xml.leaf("ram:ModeCode", mode_code(conveyance));
@@ -244,8 +222,11 @@ pub fn spscertificate(content: &PhytosanitaryContent, withdrawn: bool) -> String
                 &number(treatment.duration_minutes),
             );
             xml.close("ram:CompletionSPSPeriod");
+            // Coded characteristics (ephyto-mapping.md §1.6): the first Description is the
+            // code. TTTM: temperature; TTFT: the whole treatment as text, for receivers that
+            // cannot read structured treatments (no code exists for the core temperature).
             xml.open("ram:ApplicableSPSProcessCharacteristic");
-            xml.leaf("ram:Description", "Freezing medium temperature");
+            xml.leaf("ram:Description", "TTTM");
             xml.leaf_with(
                 "ram:ValueMeasure",
                 ("unitCode", "CEL"),
@@ -253,11 +234,15 @@ pub fn spscertificate(content: &PhytosanitaryContent, withdrawn: bool) -> String
             );
             xml.close("ram:ApplicableSPSProcessCharacteristic");
             xml.open("ram:ApplicableSPSProcessCharacteristic");
-            xml.leaf("ram:Description", "Core temperature at the end of freezing");
-            xml.leaf_with(
-                "ram:ValueMeasure",
-                ("unitCode", "CEL"),
-                &number(treatment.core_temperature_c),
+            xml.leaf("ram:Description", "TTFT");
+            xml.leaf(
+                "ram:Description",
+                &format!(
+                    "Type: freezing; Temperature: {} C; Duration: {} min; Core temperature at the end: {} C",
+                    number(treatment.temperature_c),
+                    number(treatment.duration_minutes),
+                    number(treatment.core_temperature_c)
+                ),
             );
             xml.close("ram:ApplicableSPSProcessCharacteristic");
             xml.close("ram:AppliedSPSProcess");
@@ -273,14 +258,6 @@ pub fn spscertificate(content: &PhytosanitaryContent, withdrawn: bool) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markup_characters_are_escaped_and_diacritics_kept() {
-        assert_eq!(
-            escape("Vina T&T <Bến Tre> \"x\" 'y'\u{1}"),
-            "Vina T&amp;T &lt;Bến Tre&gt; &quot;x&quot; &apos;y&apos;"
-        );
-    }
 
     #[test]
     fn transport_and_package_codes_follow_the_un_ece_recommendations() {
