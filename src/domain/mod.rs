@@ -17,6 +17,7 @@ pub mod inspection;
 pub mod organization;
 pub mod pagination;
 pub mod places;
+pub mod produce;
 pub mod protocol;
 pub mod qr;
 pub mod registry_status;

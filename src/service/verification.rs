@@ -52,6 +52,7 @@ pub fn verify(connection: &mut PgConnection, number: &str, code: Option<&str>) -
             "date_of_issue": document.date_of_issue(),
             "issuing_authority": document.issuing_authority(),
             "commodity": document.protocol().title,
+            "produce": document.name_of_produce(),
             "quantity": quantity,
             "more": "Give the verification code printed on the certificate (?code=…) for its content and signature.",
         });
@@ -70,6 +71,7 @@ pub fn verify(connection: &mut PgConnection, number: &str, code: Option<&str>) -
         "issuing_authority": document.issuing_authority(),
         "exporter": document.exporter().name,
         "commodity": document.protocol().title,
+        "produce": document.name_of_produce(),
         "protocol": document.protocol().code,
         "quantity": quantity,
         "point_of_entry": document.point_of_entry(),

@@ -631,6 +631,7 @@ fn walking_certificate_numbers_without_codes_reveals_no_consignee_container_code
             "kind",
             "more",
             "number",
+            "produce",
             "quantity",
             "status",
             "valid_until"
@@ -685,4 +686,21 @@ fn full_verification_names_the_point_of_entry_from_the_reference_data() {
             "sources": "places.md §3, §4 [S4][S56][S59][S61]; Vietnamese name recalled"
         })
     );
+}
+
+#[test]
+fn verification_by_number_names_the_produce_in_its_declared_form() {
+    let world = world();
+    for (body, produce) in [
+        (fresh_durian(), "Fresh durian, whole fruit"),
+        (frozen_durian(), "Frozen durian, whole fruit with shell"),
+        (coconut(), "Fresh coconut, green with stalk"),
+        (crocodiles(), "Live farmed Siamese crocodiles"),
+    ] {
+        let number = world.approved_certificate(&body);
+        let public = verify_by_number(&world, &number);
+        assert_eq!(public.status, 200, "{}", public.text);
+        assert_eq!(public.json["produce"], produce);
+        assert_eq!(verify(&world, &number).json["produce"], produce);
+    }
 }

@@ -552,3 +552,52 @@ fn the_pdf_of_a_veterinary_certificate_names_the_gate_of_exit_and_the_point_of_e
     );
     assert!(!text.contains("mong_cai"), "{text}");
 }
+
+#[test]
+fn each_pdf_names_the_produce_in_three_languages() {
+    let world = world();
+    for (body, produce) in [
+        (
+            fresh_durian(),
+            "Fresh durian, whole fruit / Sầu riêng tươi, nguyên quả / 鲜榴莲（整果）",
+        ),
+        (
+            frozen_durian(),
+            "Frozen durian, whole fruit with shell / Sầu riêng nguyên quả đông lạnh (còn vỏ) / 冷冻带壳榴莲整果",
+        ),
+        (
+            coconut(),
+            "Fresh coconut, green with stalk / Dừa tươi, dừa xanh còn cuống / 鲜椰子（带梗青椰）",
+        ),
+        (
+            crocodiles(),
+            "Live farmed Siamese crocodiles / Cá sấu Xiêm nuôi, còn sống / 养殖暹罗鳄（活体）",
+        ),
+    ] {
+        let number = approved_certificate(&world, &body);
+        let (_, text) = read_pdf(&pdf(&world, &number, "").bytes);
+        let text = text.replace('\n', " ");
+        assert!(text.contains(produce), "{produce} missing from {text}");
+        assert!(!text.contains("产品名称及数量 Phytosanitary requirements"), "{text}");
+    }
+}
+
+#[test]
+fn the_ephyto_trade_line_names_the_produce_and_its_common_name() {
+    let world = world();
+    let number = approved_certificate(&world, &coconut());
+    let xml = ephyto(&world, &number);
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let line = "SPSConsignment/IncludedSPSConsignmentItem/IncludedSPSTradeLineItem";
+    let description = text_at(&document, &format!("{line}/Description")).unwrap();
+    assert!(
+        description.starts_with("Fresh coconut, green with stalk ("),
+        "{description}"
+    );
+    let common = document
+        .descendants()
+        .find(|node| node.tag_name().name() == "CommonName")
+        .unwrap();
+    assert_eq!(common.text(), Some("coconut"));
+    assert_eq!(common.attribute("languageID"), Some("en"));
+}

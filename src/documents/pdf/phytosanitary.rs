@@ -5,6 +5,7 @@ use super::wording::{conveyance, count, kilograms};
 use super::{party, shown};
 use crate::domain::certificate::content::PhytosanitaryContent;
 use crate::domain::places::printed_name;
+use crate::domain::produce;
 
 pub fn body(writer: &mut PageWriter, content: &PhytosanitaryContent) {
     let d = &content.description_of_consignment;
@@ -70,7 +71,7 @@ pub fn body(writer: &mut PageWriter, content: &PhytosanitaryContent) {
         "Name of produce and quantity declared / Tên hàng và số lượng / 产品名称及数量",
         &format!(
             "{} — net weight {}, {}",
-            d.produce,
+            produce::printed(&d.produce),
             kilograms(d.quantity.net_weight_kg),
             count(d.quantity.packages, "package")
         ),

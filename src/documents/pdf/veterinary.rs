@@ -5,6 +5,7 @@ use super::wording::conveyance;
 use super::{party, shown};
 use crate::domain::certificate::content::VeterinaryContent;
 use crate::domain::places::printed_name;
+use crate::domain::produce;
 
 pub fn body(writer: &mut PageWriter, content: &VeterinaryContent) {
     writer.field(
@@ -41,7 +42,7 @@ pub fn body(writer: &mut PageWriter, content: &VeterinaryContent) {
         &format!(
             "{} × {}: {}",
             shown(&animals.number),
-            animals.species.as_deref().unwrap_or_default(),
+            species_named(animals.species.as_deref().unwrap_or_default()),
             animals.identification_codes.as_deref().unwrap_or_default().join(", ")
         ),
     );
@@ -149,4 +150,12 @@ pub fn body(writer: &mut PageWriter, content: &VeterinaryContent) {
         "Chinese import permit / Giấy phép nhập khẩu / 进境动物检疫许可证",
         content.import_permit_number.as_deref().unwrap_or_default(),
     );
+}
+
+/// "Live farmed Siamese crocodiles / … / … (Crocodylus siamensis)"; an unknown species as stated.
+fn species_named(species: &str) -> String {
+    match produce::of_crocodiles(species) {
+        Some(name) => format!("{} ({species})", produce::printed(name.english)),
+        None => species.to_owned(),
+    }
 }

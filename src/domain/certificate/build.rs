@@ -6,6 +6,7 @@
 use super::content::*;
 use super::{CertificateInput, CertificateKind};
 use crate::domain::consignment::model::ConsignmentBody;
+use crate::domain::produce;
 use crate::domain::protocol::catalogue::Terms;
 
 const ISPM12_CERTIFYING_STATEMENT: &str = "This is to certify that the plants, plant products or other regulated articles described herein have been inspected and/or tested according to appropriate official procedures and are considered to be free from the quarantine pests specified by the importing contracting party and to conform with the current phytosanitary requirements of the importing contracting party, including those for regulated non-quarantine pests.";
@@ -90,7 +91,11 @@ fn phytosanitary(input: &CertificateInput) -> PhytosanitaryContent {
             means_of_conveyance: conveyance(body),
             border_gate_of_exit: body.exit_border_gate.clone(),
             point_of_entry: body.entry_point.clone(),
-            produce: input.version.edition.title.to_owned(),
+            // The commodity in its declared form; the title only if no form is declared.
+            produce: produce::of_plant_consignment(body).map_or_else(
+                || input.version.edition.title.to_owned(),
+                |name| name.english.to_owned(),
+            ),
             quantity: Quantity {
                 net_weight_kg: body.lots.iter().map(|lot| lot.net_weight_kg).sum(),
                 packages: body.lots.iter().map(|lot| u64::from(lot.package_count)).sum(),

@@ -7,6 +7,7 @@ use super::{FarmOfOrigin, Party};
 use crate::domain::canonical_json::to_canonical_bytes;
 use crate::domain::consignment::model::{AnimalTest, CitesPermit, Treatment, Vaccination};
 use crate::domain::inspection::ClinicalResult;
+use crate::domain::produce;
 use crate::domain::protocol::ProtocolCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -287,6 +288,20 @@ impl CertificateContent {
         match self {
             Self::Phytosanitary(content) => &content.description_of_consignment.point_of_entry,
             Self::Veterinary(content) => &content.departure.point_of_entry,
+        }
+    }
+
+    /// The name of produce: the commodity in its declared form (certificates issued before it
+    /// was stated name the protocol instead).
+    pub fn name_of_produce(&self) -> &str {
+        match self {
+            Self::Phytosanitary(content) => &content.description_of_consignment.produce,
+            Self::Veterinary(content) => content
+                .animals
+                .species
+                .as_deref()
+                .and_then(produce::of_crocodiles)
+                .map_or(content.protocol.title.as_str(), |name| name.english),
         }
     }
 

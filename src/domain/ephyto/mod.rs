@@ -9,6 +9,7 @@ use crate::domain::calendar::{vietnam_date_time, vietnam_day_start};
 use crate::domain::certificate::Party;
 use crate::domain::certificate::content::{PartyInCountry, PhytosanitaryContent};
 use crate::domain::places;
+use crate::domain::produce;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::fmt::Write;
 use xml::Xml;
@@ -190,6 +191,9 @@ pub fn spscertificate(content: &PhytosanitaryContent, issue: &Issue) -> String {
         xml.open("ram:IncludedSPSTradeLineItem");
         xml.leaf("ram:SequenceNumeric", &(index + 1).to_string());
         xml.leaf("ram:Description", &format!("{} ({})", description.produce, lot.variety));
+        if let Some(name) = produce::by_english(&description.produce) {
+            xml.leaf_with("ram:CommonName", ("languageID", "en"), name.common_name);
+        }
         xml.leaf(
             "ram:ScientificName",
             description.botanical_name.as_deref().unwrap_or_default(),
