@@ -5,6 +5,7 @@ use super::authentication::Caller;
 use super::inspections::inspector;
 use super::json_body::read_json;
 use super::paging::page_params;
+use crate::documents::verification_page;
 use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
 use crate::service::certificate_documents::{self, Rendered};
@@ -12,7 +13,7 @@ use crate::service::certificates::{self, Reader};
 use crate::service::replacement::{self, Replacement};
 use crate::service::verification;
 use crate::state::AppState;
-use actix_web::http::header::{CACHE_CONTROL, ETAG};
+use actix_web::http::header::{ACCEPT, CACHE_CONTROL, ETAG, VARY};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::Value;
@@ -161,6 +162,9 @@ pub async fn verify(
         state.verify_limiter.check(client).map_err(too_many)?;
     }
     let (number, code) = (number.into_inner(), query.into_inner().code);
+    let html = wants_html(&request);
+    let code_given = code.is_some();
+    let shown_number = number.clone();
     let outcome = state
         .db
         .run(move |connection| verification::verify(connection, &number, code.as_deref()))
@@ -170,9 +174,20 @@ pub async fn verify(
             if let Some(client) = client {
                 state.verify_miss_limiter.check(client).map_err(too_many)?;
             }
+            if html {
+                return Ok(HttpResponse::NotFound()
+                    .insert_header((VARY, "Accept"))
+                    .content_type("text/html; charset=utf-8")
+                    .body(verification_page::not_found(&shown_number)));
+            }
             return Err(miss);
         }
         other => other?,
+    };
+    let etag = if html {
+        format!("{}-html\"", etag.trim_end_matches('"'))
+    } else {
+        etag
     };
     let not_modified = request
         .headers()
@@ -186,12 +201,33 @@ pub async fn verify(
     };
     response
         .insert_header((ETAG, etag))
+        .insert_header((VARY, "Accept"))
         .insert_header((CACHE_CONTROL, "public, max-age=60"));
     Ok(if not_modified {
         response.finish()
+    } else if html {
+        response
+            .content_type("text/html; charset=utf-8")
+            .body(verification_page::page(&body, code_given))
     } else {
         response.json(body)
     })
+}
+
+/// A browser (a phone that scanned the QR code) asks for HTML first; API clients ask for JSON
+/// or anything.
+fn wants_html(request: &HttpRequest) -> bool {
+    let accept = request
+        .headers()
+        .get(ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    let position = |media: &str| accept.find(media);
+    match (position("text/html"), position("application/json")) {
+        (Some(html), Some(json)) => html < json,
+        (Some(_), None) => true,
+        _ => false,
+    }
 }
 
 /// Public: the keys that verify certificate signatures.

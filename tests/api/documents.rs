@@ -376,7 +376,7 @@ fn another_exporter_cannot_fetch_the_documents() {
 }
 
 /// Rasterises the SVG's unit squares and decodes them as a QR code.
-fn decode_qr(svg: &str) -> String {
+pub fn decode_qr(svg: &str) -> String {
     let document = roxmltree::Document::parse(svg).unwrap();
     let view_box = document.root_element().attribute("viewBox").unwrap();
     let size: usize = view_box.split_whitespace().nth(2).unwrap().parse().unwrap();

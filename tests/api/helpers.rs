@@ -179,6 +179,17 @@ impl TestApp {
         self.request("GET", path, key, None, b"")
     }
 
+    /// A GET as a phone's browser sends it (HTML first), checked against the contract.
+    pub fn get_as_browser(&self, path: &str) -> TestResponse {
+        let accept = [(
+            "Accept",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        )];
+        let response = self.send_unchecked("GET", path, &accept, None, None, b"");
+        contract::check_response("GET", path, &response);
+        response
+    }
+
     pub fn post(&self, path: &str, key: Option<&str>, body: &Value) -> TestResponse {
         self.request("POST", path, key, Some("application/json"), body.to_string().as_bytes())
     }

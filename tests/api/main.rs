@@ -27,3 +27,4 @@ mod resilience;
 mod test_db;
 mod text_columns;
 mod uncertain_rules;
+mod verification_page;

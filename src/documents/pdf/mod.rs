@@ -5,7 +5,6 @@
 mod layout;
 mod phytosanitary;
 mod veterinary;
-mod wording;
 
 use crate::domain::certificate::CertificateContent;
 use layout::{CJK_TTF, Fonts, LATIN_TTF, PageWriter};

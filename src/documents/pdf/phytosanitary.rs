@@ -1,8 +1,8 @@
 //! The ISPM 12 template: what a phytosanitary certificate shows, section by section.
 
 use super::layout::PageWriter;
-use super::wording::{conveyance, count, kilograms};
 use super::{party, shown};
+use crate::documents::wording::{conveyance, count, kilograms};
 use crate::domain::certificate::content::PhytosanitaryContent;
 use crate::domain::places::printed_name;
 use crate::domain::produce;

@@ -1,8 +1,8 @@
 //! The veterinary template: the nine contents of the crocodile protocol's certificate.
 
 use super::layout::PageWriter;
-use super::wording::conveyance;
 use super::{party, shown};
+use crate::documents::wording::conveyance;
 use crate::domain::certificate::content::VeterinaryContent;
 use crate::domain::places::printed_name;
 use crate::domain::produce;

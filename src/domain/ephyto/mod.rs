@@ -13,6 +13,7 @@ use crate::domain::produce;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::fmt::Write;
 use xml::Xml;
+pub use xml::escape;
 
 mod xml;
 
