@@ -5,15 +5,13 @@ use super::authentication::Caller;
 use super::inspections::inspector;
 use super::json_body::read_json;
 use super::paging::page_params;
-use crate::documents::verification_page;
 use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
 use crate::service::certificate_documents::{self, Rendered};
 use crate::service::certificates::{self, Reader};
 use crate::service::replacement::{self, Replacement};
-use crate::service::verification;
 use crate::state::AppState;
-use actix_web::http::header::{ACCEPT, CACHE_CONTROL, ETAG, VARY};
+use actix_web::http::header::CACHE_CONTROL;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::Value;
@@ -134,100 +132,6 @@ pub async fn replace(
         })
         .await?;
     Ok(HttpResponse::Created().json(outcome))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VerifyQuery {
-    /// The verification code printed on the certificate; without it the answer is minimal.
-    pub code: Option<String>,
-}
-
-/// Public: anyone, such as a border officer, checks a certificate by its number (and, for its
-/// content and signature, the code printed on it). Every lookup counts against the address's
-/// allowance; unknown numbers and wrong codes also against a stricter one, so walking numbers or
-/// guessing codes soon stops.
-pub async fn verify(
-    request: HttpRequest,
-    number: web::Path<String>,
-    query: web::Query<VerifyQuery>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
-    let client = request.peer_addr().map(|address| address.ip());
-    let too_many = |wait: std::time::Duration| ApiError::TooManyRequests {
-        detail: "Too many verification requests from this address; retry shortly.",
-        retry_after_seconds: wait.as_secs().max(1),
-    };
-    if let Some(client) = client {
-        state.verify_limiter.check(client).map_err(too_many)?;
-    }
-    let (number, code) = (number.into_inner(), query.into_inner().code);
-    let html = wants_html(&request);
-    let code_given = code.is_some();
-    let shown_number = number.clone();
-    let outcome = state
-        .db
-        .run(move |connection| verification::verify(connection, &number, code.as_deref()))
-        .await;
-    let (body, etag) = match outcome {
-        Err(miss @ ApiError::NotFound { .. }) => {
-            if let Some(client) = client {
-                state.verify_miss_limiter.check(client).map_err(too_many)?;
-            }
-            if html {
-                return Ok(HttpResponse::NotFound()
-                    .insert_header((VARY, "Accept"))
-                    .content_type("text/html; charset=utf-8")
-                    .body(verification_page::not_found(&shown_number)));
-            }
-            return Err(miss);
-        }
-        other => other?,
-    };
-    let etag = if html {
-        format!("{}-html\"", etag.trim_end_matches('"'))
-    } else {
-        etag
-    };
-    let not_modified = request
-        .headers()
-        .get("if-none-match")
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.split(',').any(|tag| tag.trim() == etag));
-    let mut response = if not_modified {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
-    response
-        .insert_header((ETAG, etag))
-        .insert_header((VARY, "Accept"))
-        .insert_header((CACHE_CONTROL, "public, max-age=60"));
-    Ok(if not_modified {
-        response.finish()
-    } else if html {
-        response
-            .content_type("text/html; charset=utf-8")
-            .body(verification_page::page(&body, code_given))
-    } else {
-        response.json(body)
-    })
-}
-
-/// A browser (a phone that scanned the QR code) asks for HTML first; API clients ask for JSON
-/// or anything.
-fn wants_html(request: &HttpRequest) -> bool {
-    let accept = request
-        .headers()
-        .get(ACCEPT)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default();
-    let position = |media: &str| accept.find(media);
-    match (position("text/html"), position("application/json")) {
-        (Some(html), Some(json)) => html < json,
-        (Some(_), None) => true,
-        _ => false,
-    }
 }
 
 /// Public: the keys that verify certificate signatures.

@@ -17,6 +17,7 @@ pub mod organizations;
 pub mod paging;
 pub mod protocols;
 pub mod request_context;
+pub mod verification;
 
 use crate::error::ApiError;
 use actix_web::http::Method;
@@ -84,7 +85,8 @@ routes! {
     "/v1/certificates/{number}/replace" => { POST => certificates::replace },
     "/v1/certificates/{number}/ephyto.xml" => { GET => certificates::ephyto },
     "/v1/certificates/{number}/qr.svg" => { GET => certificates::qr },
-    "/v1/verify/{number}" => { GET => certificates::verify },
+    "/v1/verify/{number}" => { GET => verification::verify },
+    "/v1/verify/{number}/certificate.pdf" => { GET => verification::pdf },
     "/v1/signing-keys" => { GET => certificates::signing_keys },
 }
 

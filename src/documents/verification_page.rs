@@ -81,9 +81,11 @@ impl Page {
     }
 }
 
-/// The page for a verification answer (`GET /v1/verify/{number}`, JSON shape). `code_given`:
-/// the answer is the full one, so the signature check is shown instead of the code form.
-pub fn page(verification: &Value, code_given: bool) -> String {
+/// The page for a verification answer (`GET /v1/verify/{number}`, JSON shape). `code`: the
+/// code the answer was given for; with it, the answer is the full one, so the signature check
+/// and a link to the PDF are shown instead of the code form.
+pub fn page(verification: &Value, code: Option<&str>) -> String {
+    let code_given = code.is_some();
     let number = text(verification, "number");
     let status = text(verification, "status");
     let (words, class) = status_words(status);
@@ -164,6 +166,15 @@ pub fn page(verification: &Value, code_given: bool) -> String {
     page.fact("Point of entry · Cửa khẩu nhập · 入境口岸", &entry);
     page.fact("Protocol · Nghị định thư · 议定书", text(verification, "commodity"));
     page.out.push_str("</dl>");
+    if let Some(code) = code.filter(|_| code_given) {
+        let _ = write!(
+            page.out,
+            "<p><a href=\"/v1/verify/{}/certificate.pdf?code={}\">The certificate as issued (PDF) · \
+             Giấy chứng nhận đã cấp (PDF) · 已签发证书 (PDF)</a></p>",
+            escape(number),
+            escape(code)
+        );
+    }
     if code_given {
         let _ = write!(
             page.out,
@@ -208,7 +219,7 @@ mod tests {
             &json!({"number": "VN-PC-2026-000001", "status": "revoked", "kind": "phytosanitary",
                     "revocation": {"revoked_at": "2026-11-29T03:00:00Z", "reason": "Issued <in> error"},
                     "quantity": {"net_weight_kg": 18000.0, "packages": 1000}, "produce": "Fresh durian, whole fruit"}),
-            false,
+            None,
         );
         assert!(html.contains("REVOKED · ĐÃ THU HỒI · 已撤销"));
         assert!(html.contains("2026-11-29"));

@@ -6,7 +6,7 @@ use super::issuance::stored_content;
 use crate::db::certificates::{self as store, Visibility};
 use crate::db::inspections;
 use crate::domain::audit::to_hex;
-use crate::domain::certificate::{CertificateContent, CertificateKind, CertificateStatus, sha256};
+use crate::domain::certificate::{CertificateContent, CertificateKind, CertificateStatus, code_matches, sha256};
 use crate::domain::ephyto::{Examination, Issue, spscertificate};
 use crate::error::ApiError;
 use diesel::PgConnection;
@@ -77,11 +77,40 @@ pub fn pdf(
     public_base_url: &str,
 ) -> Result<(Vec<u8>, Rendered), ApiError> {
     let certificate = load_visible(connection, visibility, number)?;
+    rendered_pdf(connection, &certificate, copies, public_base_url)
+}
+
+/// The PDF (original only) of a certificate whose verification code the caller gives; an
+/// unknown number and a wrong code are the same 404, as in verification.
+pub fn pdf_by_code(
+    connection: &mut PgConnection,
+    number: &str,
+    code: &str,
+    public_base_url: &str,
+) -> Result<(Vec<u8>, Rendered), ApiError> {
+    let unknown = || {
+        ApiError::not_found(format!(
+            "No certificate {number} with this verification code was issued by this service."
+        ))
+    };
+    let certificate = store::find(connection, number)?.ok_or_else(unknown)?;
+    if !code_matches(&code_of(connection, &certificate.number)?, code) {
+        return Err(unknown());
+    }
+    rendered_pdf(connection, &certificate, 0, public_base_url)
+}
+
+fn rendered_pdf(
+    connection: &mut PgConnection,
+    certificate: &store::Certificate,
+    copies: u8,
+    public_base_url: &str,
+) -> Result<(Vec<u8>, Rendered), ApiError> {
     let variant = format!("{}-copies-{copies}", certificate.status);
     if let Some(bytes) = store::cached_document(connection, &certificate.number, &variant)? {
         return Ok((bytes, Rendered::Cached));
     }
-    let content = stored_content(&certificate)?;
+    let content = stored_content(certificate)?;
     let code = code_of(connection, &certificate.number)?;
     let url = verification_url(public_base_url, &certificate.number, &code);
     let hash = to_hex(&certificate.payload_sha256);

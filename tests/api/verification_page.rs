@@ -89,3 +89,25 @@ fn a_wrong_code_gets_a_not_found_page_and_json_clients_still_get_json() {
     assert_eq!(json.status, 200);
     assert_eq!(json.header("content-type"), Some("application/json"));
 }
+
+#[test]
+fn the_page_with_the_code_links_to_the_issued_pdf_which_needs_the_right_code() {
+    let world = world();
+    let number = world.approved_certificate(&fresh_durian());
+    let code = world.verification_code(&number);
+    let page = world.app.get_as_browser(&format!("/v1/verify/{number}?code={code}"));
+    let link = format!("/v1/verify/{number}/certificate.pdf?code={code}");
+    assert!(page.text.contains(&format!("<a href=\"{link}\">")), "{}", page.text);
+    let pdf = world.app.get(&link, None);
+    assert_eq!(pdf.status, 200, "{}", pdf.text);
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+    let wrong = world.app.get(
+        &format!("/v1/verify/{number}/certificate.pdf?code=00000000000000000000"),
+        None,
+    );
+    assert_eq!(wrong.status, 404);
+    assert_eq!(wrong.json["code"], "not_found");
+    let missing = world.app.get(&format!("/v1/verify/{number}/certificate.pdf"), None);
+    assert_eq!(missing.status, 400, "{}", missing.text);
+}
