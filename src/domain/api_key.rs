@@ -24,11 +24,12 @@ text_enum! {
 }
 
 impl Role {
-    /// Exporter keys live only in exporter organisations and inspector keys only in
-    /// authorities; an admin key may belong to any organisation.
+    /// Admin keys live only in the operator organisation (an admin key elsewhere would act
+    /// across every tenant from inside one), exporter keys only in exporter organisations and
+    /// inspector keys only in authorities.
     pub fn allowed_in(self, kind: OrganizationKind) -> bool {
         match self {
-            Self::Admin => true,
+            Self::Admin => kind == OrganizationKind::Operator,
             Self::Exporter => kind == OrganizationKind::Exporter,
             Self::Inspector => kind == OrganizationKind::Authority,
         }
@@ -123,8 +124,6 @@ mod tests {
             allowed,
             [
                 (Role::Admin, Operator),
-                (Role::Admin, Exporter),
-                (Role::Admin, Authority),
                 (Role::Exporter, Exporter),
                 (Role::Inspector, Authority)
             ]

@@ -52,7 +52,7 @@ pub fn create(
             "/role",
             "role_not_allowed_for_organization",
             format!(
-                "A {} organisation cannot hold a {} key: exporter keys belong to exporters, inspector keys to authorities.",
+                "A {} organisation cannot hold a {} key: admin keys belong to the operator, exporter keys to exporters, inspector keys to authorities.",
                 kind.as_str(),
                 role.as_str()
             ),

@@ -24,6 +24,11 @@ pub fn authenticate(connection: &mut PgConnection, token: &str) -> Result<Option
     let Some(key) = api_keys::find_active_by_hash(connection, &hash_key(token))? else {
         return Ok(None);
     };
+    // Keys issued before roles were tied to organisation kinds (admin keys in exporter or
+    // authority organisations) no longer authenticate; the database refuses new ones.
+    if !key.role.allowed_in(key.organization_kind) {
+        return Ok(None);
+    }
     let stale = key
         .last_used_at
         .is_none_or(|at| chrono::Utc::now() - at > chrono::Duration::minutes(1));

@@ -214,3 +214,46 @@ fn an_organisation_lists_its_keys_without_secrets() {
     assert!(keys.json["items"][0].get("secret").is_none());
     assert!(!keys.text.contains(&secret[11..]));
 }
+
+#[test]
+fn an_admin_key_cannot_be_issued_to_an_exporter_or_an_authority() {
+    let app = TestApp::spawn();
+    let exporter = app.create_exporter("0312345678");
+    let authority = app.create_authority("PPD");
+    for organization in [exporter, authority] {
+        let path = format!(
+            "/v1/organizations/{}/api-keys",
+            organization["id"].as_str().expect("id")
+        );
+        let response = app.post(
+            &path,
+            Some(&app.admin_key),
+            &json!({"role": "admin", "label": "escalate"}),
+        );
+        assert_eq!(response.status, 422, "{}", response.text);
+        assert_eq!(response.json["errors"][0]["pointer"], "/role");
+        assert_eq!(response.json["errors"][0]["code"], "role_not_allowed_for_organization");
+    }
+    assert_eq!(app.db.scalar("SELECT count(*) FROM api_keys WHERE role = 'admin'"), 1);
+}
+
+#[test]
+fn the_database_refuses_an_admin_key_outside_the_operator_and_such_an_old_key_no_longer_works() {
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::spawn();
+    let (organization, exporter_key) = app.exporter_with_key("0312345678");
+    let id = organization["id"].as_str().expect("id");
+    let mut connection = app.db.connect();
+    let promote = format!("UPDATE api_keys SET role = 'admin' WHERE organization_id = '{id}'");
+    let refused = connection.batch_execute(&promote).unwrap_err().to_string();
+    assert!(refused.contains("api_keys_admin_only_in_operator"), "{refused}");
+    // A key from before the rule: written with the constraint lifted for this one statement.
+    connection
+        .batch_execute(&format!(
+            "ALTER TABLE api_keys DROP CONSTRAINT api_keys_admin_only_in_operator; {promote}; \
+             ALTER TABLE api_keys ADD CONSTRAINT api_keys_admin_only_in_operator \
+             CHECK (role <> 'admin' OR organization_kind = 'operator') NOT VALID;"
+        ))
+        .expect("an old key written");
+    assert_eq!(app.get("/v1/me", Some(&exporter_key)).status, 401);
+}

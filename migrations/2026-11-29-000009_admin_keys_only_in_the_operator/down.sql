@@ -1,0 +1,1 @@
+ALTER TABLE api_keys DROP CONSTRAINT api_keys_admin_only_in_operator;
