@@ -82,16 +82,17 @@ fn an_inspector_key_is_issued_to_an_authority() {
 fn an_inspector_key_cannot_be_issued_to_an_exporter_organisation() {
     let app = TestApp::spawn();
     let organization = app.create_exporter("0312345678");
+    refused_for_its_organisation(&app, &organization, "inspector");
+}
+
+/// Asks for a `role` key in `organization` and expects the role-for-kind refusal.
+fn refused_for_its_organisation(app: &TestApp, organization: &serde_json::Value, role: &str) {
     let path = format!(
         "/v1/organizations/{}/api-keys",
         organization["id"].as_str().expect("id")
     );
-    let response = app.post(
-        &path,
-        Some(&app.admin_key),
-        &json!({"role": "inspector", "label": "borrowed"}),
-    );
-    assert_eq!(response.status, 422);
+    let response = app.post(&path, Some(&app.admin_key), &json!({"role": role, "label": "borrowed"}));
+    assert_eq!(response.status, 422, "{}", response.text);
     assert_eq!(response.json["errors"][0]["pointer"], "/role");
     assert_eq!(response.json["errors"][0]["code"], "role_not_allowed_for_organization");
 }
@@ -221,18 +222,7 @@ fn an_admin_key_cannot_be_issued_to_an_exporter_or_an_authority() {
     let exporter = app.create_exporter("0312345678");
     let authority = app.create_authority("PPD");
     for organization in [exporter, authority] {
-        let path = format!(
-            "/v1/organizations/{}/api-keys",
-            organization["id"].as_str().expect("id")
-        );
-        let response = app.post(
-            &path,
-            Some(&app.admin_key),
-            &json!({"role": "admin", "label": "escalate"}),
-        );
-        assert_eq!(response.status, 422, "{}", response.text);
-        assert_eq!(response.json["errors"][0]["pointer"], "/role");
-        assert_eq!(response.json["errors"][0]["code"], "role_not_allowed_for_organization");
+        refused_for_its_organisation(&app, &organization, "admin");
     }
     assert_eq!(app.db.scalar("SELECT count(*) FROM api_keys WHERE role = 'admin'"), 1);
 }
