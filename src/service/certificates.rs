@@ -82,7 +82,8 @@ pub fn get(connection: &mut PgConnection, visibility: &Visibility, number: &str)
     Ok(with_verification_code(certificate_view(&certificate), code))
 }
 
-/// A certificate an inspector may revoke or replace (its own authority's, still valid), and
+/// A certificate an inspector may revoke or replace (issued by the inspector's own authority
+/// organisation, still valid), and
 /// the status `event` moves it to.
 pub fn load_for_change(
     connection: &mut PgConnection,
@@ -92,9 +93,11 @@ pub fn load_for_change(
 ) -> Result<(Certificate, CertificateStatus), ApiError> {
     let certificate = store::find(connection, number)?
         .ok_or_else(|| ApiError::not_found(format!("No certificate {number} exists.")))?;
-    if certificate.authority != context.authority {
+    // Competence by organisation, not by authority code: a second organisation registered
+    // under the same code must not change the first one's certificates.
+    if certificate.authority_organization_id != context.authority_organization_id {
         return Err(ApiError::forbidden(format!(
-            "Only {} may change certificate {number}.",
+            "Only the {} organisation that issued certificate {number} may change it.",
             certificate.authority
         )));
     }

@@ -704,3 +704,37 @@ fn verification_by_number_names_the_produce_in_its_declared_form() {
         assert_eq!(verify(&world, &number).json["produce"], produce);
     }
 }
+
+#[test]
+fn an_inspector_of_a_second_organisation_with_the_same_authority_code_cannot_revoke_or_replace() {
+    let world = world();
+    let number = world.approved_certificate(&fresh_durian());
+    let second_ppd = world.app.create_authority("PPD");
+    let outsider = world.app.create_key(second_ppd["id"].as_str().unwrap(), "inspector")["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let revoke = world.app.post(
+        &format!("/v1/certificates/{number}/revoke"),
+        Some(&outsider),
+        &json!({"reason": "Issued in error"}),
+    );
+    assert_eq!(revoke.status, 403, "{}", revoke.text);
+    assert_eq!(
+        revoke.json["detail"],
+        format!("Only the PPD organisation that issued certificate {number} may change it.")
+    );
+    let replace = world.app.post(
+        &format!("/v1/certificates/{number}/replace"),
+        Some(&outsider),
+        &json!({"reason": "New consignee", "authorized_officer": "Trần Thị Bình", "place_of_issue": "Hà Nội",
+                "corrections": {"consignee": {"address": "No. 8 Youyi Road, Pingxiang, Guangxi"}}}),
+    );
+    assert_eq!(replace.status, 403, "{}", replace.text);
+    assert_eq!(
+        world.app.db.scalar(&format!(
+            "SELECT count(*) FROM certificates WHERE number = '{number}' AND status = 'valid'"
+        )),
+        1
+    );
+}
