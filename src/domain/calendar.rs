@@ -1,7 +1,7 @@
 //! Business dates. Protocol dates (departure, suspension windows, list dates) are Vietnamese
 //! calendar days; Vietnam keeps UTC+7 all year, with no daylight saving.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, SecondsFormat, Utc};
 
 const VIETNAM_OFFSET_SECONDS: i32 = 7 * 3600;
 
@@ -46,7 +46,12 @@ pub fn vietnam_date_time(at: DateTime<Utc>) -> String {
 /// The start of a Vietnamese calendar day as an ISO 8601 date-time, for schemas that want a
 /// date-time where only the day is recorded.
 pub fn vietnam_day_start(day: NaiveDate) -> String {
-    format!("{day}T00:00:00+07:00")
+    match FixedOffset::east_opt(VIETNAM_OFFSET_SECONDS)
+        .and_then(|offset| day.and_time(NaiveTime::MIN).and_local_timezone(offset).single())
+    {
+        Some(start) => start.to_rfc3339_opts(SecondsFormat::Secs, false),
+        None => format!("{day}T00:00:00Z"),
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,13 @@ pub struct ProduceName {
     pub common_name: &'static str,
 }
 
+impl ProduceName {
+    /// "English / Vietnamese / Chinese", as the PDF prints it.
+    pub fn in_three_languages(&self) -> String {
+        format!("{} / {} / {}", self.english, self.vietnamese, self.chinese)
+    }
+}
+
 const fn name(
     english: &'static str,
     vietnamese: &'static str,
@@ -158,7 +165,7 @@ pub fn by_english(english: &str) -> Option<ProduceName> {
 /// English, Vietnamese and Chinese on one line, or the stated name alone.
 pub fn printed(english: &str) -> String {
     match by_english(english) {
-        Some(name) => format!("{} / {} / {}", name.english, name.vietnamese, name.chinese),
+        Some(name) => name.in_three_languages(),
         None => english.to_owned(),
     }
 }

@@ -155,7 +155,7 @@ pub fn body(writer: &mut PageWriter, content: &VeterinaryContent) {
 /// "Live farmed Siamese crocodiles / … / … (Crocodylus siamensis)"; an unknown species as stated.
 fn species_named(species: &str) -> String {
     match produce::of_crocodiles(species) {
-        Some(name) => format!("{} ({species})", produce::printed(name.english)),
+        Some(name) => format!("{} ({species})", name.in_three_languages()),
         None => species.to_owned(),
     }
 }

@@ -12,9 +12,6 @@
 use crate::domain::protocol::Confidence;
 use serde::Serialize;
 
-/// The UN/LOCODE release the codes below were read from.
-pub const LOCODE_EDITION: &str = "2024-2";
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Place {
     /// The slug consignments use; `aliases` are the places.md slugs and other spellings.
