@@ -57,6 +57,18 @@ pub struct Config {
     /// The address the public reaches this service at; QR codes encode
     /// `<PUBLIC_BASE_URL>/v1/verify/<number>`.
     pub public_base_url: String,
+    /// How often the audit sealer looks for committed events when it found none.
+    pub audit_seal_interval: Duration,
+    /// Most events sealed in one transaction.
+    pub audit_seal_batch: i64,
+    /// A signed checkpoint after this many sealed events...
+    pub audit_checkpoint_every_events: i64,
+    /// ...or after this long, if any event was sealed since the last one.
+    pub audit_checkpoint_interval: Duration,
+    /// How long an authenticated key and a verification stay in memory; 0 turns the caches
+    /// off. Revocations reach every instance at once through PostgreSQL notifications; this
+    /// bounds staleness should a notification be lost.
+    pub cache_ttl: Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "dbname=agri_quarantine";
@@ -235,6 +247,11 @@ impl Config {
             public_base_url: get("PUBLIC_BASE_URL")
                 .map(|url| url.trim().trim_end_matches('/').to_owned())
                 .unwrap_or_else(|| format!("http://{bind_address}")),
+            audit_seal_interval: Duration::from_millis(parse_number("AUDIT_SEAL_INTERVAL_MS", 100, 10, 60_000)?),
+            audit_seal_batch: parse_number("AUDIT_SEAL_BATCH", 1000, 1, 10_000)? as i64,
+            audit_checkpoint_every_events: parse_number("AUDIT_CHECKPOINT_EVERY_EVENTS", 1000, 1, 10_000_000)? as i64,
+            audit_checkpoint_interval: Duration::from_secs(parse_number("AUDIT_CHECKPOINT_INTERVAL_SECS", 60, 1, 86_400)?),
+            cache_ttl: Duration::from_secs(parse_number("CACHE_TTL_SECS", 60, 0, 3600)?),
         })
     }
 }

@@ -2,6 +2,8 @@
 //! Vietnam to China.
 
 pub mod api;
+pub mod background;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod documents;

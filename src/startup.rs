@@ -79,6 +79,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // More blocking threads than pooled connections would only queue inside the pool.
     let blocking_threads = (config.db_pool_size as usize * 2).max(4);
     let state = AppState::new(config)?;
+    crate::background::spawn(&state);
     let mut server = HttpServer::new(move || build_app(state.clone()))
         .shutdown_timeout(shutdown_timeout)
         .worker_max_blocking_threads(blocking_threads);

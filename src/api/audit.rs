@@ -1,4 +1,5 @@
-//! Audit trail routes (admin only).
+//! Audit trail routes: the trail and its verification (admin only), and the signed
+//! checkpoints (public, so anyone can keep copies).
 
 use super::authentication::Caller;
 use super::paging::page_params;
@@ -8,6 +9,7 @@ use crate::error::ApiError;
 use crate::service;
 use crate::service::audit::AuditFilter;
 use crate::state::AppState;
+use actix_web::http::header::CACHE_CONTROL;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -39,8 +41,69 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(page))
 }
 
-pub async fn verify(caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyQuery {
+    /// A checkpoint kept elsewhere: its sequence number...
+    pub checkpoint_seq: Option<i64>,
+    /// ...and its hash, in hexadecimal.
+    pub checkpoint_hash: Option<String>,
+}
+
+fn given_checkpoint(query: VerifyQuery) -> Result<Option<(i64, [u8; 32])>, ApiError> {
+    let invalid = |detail: &str| ApiError::BadRequest {
+        code: "invalid_query",
+        detail: detail.to_owned(),
+    };
+    match (query.checkpoint_seq, query.checkpoint_hash) {
+        (None, None) => Ok(None),
+        (Some(seq), Some(hash)) if seq > 0 => {
+            let bytes = (0..hash.len())
+                .step_by(2)
+                .map(|at| hash.get(at..at + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+                .collect::<Option<Vec<u8>>>()
+                .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+                .ok_or_else(|| invalid("checkpoint_hash must be 64 hexadecimal digits."))?;
+            Ok(Some((seq, bytes)))
+        }
+        (Some(_), Some(_)) => Err(invalid("checkpoint_seq must be a positive whole number.")),
+        _ => Err(invalid("Give checkpoint_seq and checkpoint_hash together.")),
+    }
+}
+
+pub async fn verify(
+    caller: Caller,
+    query: web::Query<VerifyQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadAuditTrail)?;
-    let verification = state.db.run(service::audit::verify).await?;
+    let given = given_checkpoint(query.into_inner())?;
+    let verification = state
+        .db
+        .run(move |connection| service::audit::verify(connection, given))
+        .await?;
     Ok(HttpResponse::Ok().json(verification))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointsQuery {
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Public: the signed checkpoints, oldest first, for anyone to keep.
+pub async fn checkpoints(
+    query: web::Query<CheckpointsQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let (limit, after) = page_params(query.limit, query.cursor.as_deref(), SeqCursor::decode)?;
+    let page = state
+        .db
+        .run(move |connection| service::audit::checkpoints(connection, after, limit))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, "public, max-age=10"))
+        .json(page))
 }

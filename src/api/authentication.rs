@@ -1,7 +1,8 @@
 //! The `Caller` extractor: a request's authenticated key, or 401.
 
 use super::request_context::RequestId;
-use crate::domain::api_key::Role;
+use crate::domain::api_key::{Role, hash_key};
+use crate::domain::audit::to_hex;
 use crate::domain::audit::Actor;
 use crate::domain::authz::{Action, allows};
 use crate::error::ApiError;
@@ -80,13 +81,26 @@ impl FromRequest for Caller {
         Box::pin(async move {
             let token = token?;
             let state = state.ok_or_else(|| anyhow::anyhow!("application state is not configured"))?;
-            let principal = state
-                .db
-                .run(move |connection| authenticate(connection, &token))
-                .await?
-                .ok_or(ApiError::Unauthorized {
-                    detail: "The API key is unknown or has been revoked.",
-                })?;
+            // Keys are looked up by their hash; the same hash keys the cache, so a key's
+            // secret never sits in memory longer than the request.
+            let key_hash = to_hex(&hash_key(&token));
+            let principal = match state.caches.principals.get(&key_hash) {
+                Some(principal) => Some(principal),
+                None => {
+                    let ticket = state.caches.principals.ticket();
+                    let found = state
+                        .db
+                        .run(move |connection| authenticate(connection, &token))
+                        .await?;
+                    if let Some(principal) = &found {
+                        state.caches.principals.insert(ticket, key_hash, principal.clone());
+                    }
+                    found
+                }
+            };
+            let principal = principal.ok_or(ApiError::Unauthorized {
+                detail: "The API key is unknown or has been revoked.",
+            })?;
             Ok(Caller { principal, request_id })
         })
     }

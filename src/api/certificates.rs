@@ -6,6 +6,7 @@ use super::inspections::inspector;
 use super::json_body::read_json;
 use super::paging::page_params;
 use crate::domain::pagination::TimeIdCursor;
+use crate::domain::invalidation::Invalidation;
 use crate::error::ApiError;
 use crate::service::certificate_documents::{self, Rendered};
 use crate::service::certificates::{self, Reader};
@@ -82,6 +83,7 @@ pub async fn revoke(
     let inspector = inspector(&caller)?;
     let body: RevokeBody = read_json(&request, payload).await?;
     let number = number.into_inner();
+    let changed = Invalidation::Certificate(number.clone());
     let revoked = state
         .db
         .transaction(move |connection| {
@@ -89,6 +91,8 @@ pub async fn revoke(
             certificates::revoke(connection, &context, &number, body.reason.trim())
         })
         .await?;
+    // Other instances forget through the notification; this one at once.
+    state.caches.apply(&changed);
     Ok(HttpResponse::Ok().json(revoked))
 }
 
@@ -115,6 +119,7 @@ pub async fn replace(
     let inspector = inspector(&caller)?;
     let body: ReplaceBody = read_json(&request, payload).await?;
     let number = number.into_inner();
+    let changed = Invalidation::Certificate(number.clone());
     let (versions, signer) = (state.protocols.clone(), state.signer.clone());
     let outcome = state
         .db
@@ -131,6 +136,7 @@ pub async fn replace(
             replacement::replace(connection, &context, &number, replacement)
         })
         .await?;
+    state.caches.apply(&changed);
     Ok(HttpResponse::Created().json(outcome))
 }
 

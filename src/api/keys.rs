@@ -7,6 +7,7 @@ use crate::domain::api_key::Role;
 use crate::domain::authz::Action;
 use crate::domain::field_violation::FieldViolation;
 use crate::domain::pagination::TimeIdCursor;
+use crate::domain::invalidation::Invalidation;
 use crate::error::ApiError;
 use crate::service;
 use crate::state::AppState;
@@ -88,5 +89,7 @@ pub async fn revoke(caller: Caller, id: web::Path<Uuid>, state: web::Data<AppSta
         .db
         .transaction(move |connection| service::api_keys::revoke(connection, &actor, id))
         .await?;
+    // Other instances forget through the notification; this one at once.
+    state.caches.apply(&Invalidation::ApiKey(id));
     Ok(HttpResponse::Ok().json(revoked))
 }

@@ -60,6 +60,7 @@ routes! {
     "/v1/api-keys/{id}" => { DELETE => keys::revoke },
     "/v1/audit-events" => { GET => audit::list },
     "/v1/audit-events/verification" => { GET => audit::verify },
+    "/v1/audit-checkpoints" => { GET => audit::checkpoints },
     "/v1/establishments" => { GET => establishments::list, POST => establishments::create },
     "/v1/establishments/{kind}/{code}" => { GET => establishments::show, PATCH => establishments::update },
     "/v1/establishments/{kind}/{code}/status-changes" => { POST => establishments::add_status_change },

@@ -2,13 +2,16 @@
 //! systems, as a page for people, and the certificate's PDF for whoever holds its code.
 
 use crate::documents::verification_page;
+use crate::domain::calendar::vietnam_date;
 use crate::error::ApiError;
 use crate::service::{certificate_documents, verification};
 use crate::state::AppState;
 use actix_web::http::header::{ACCEPT, CACHE_CONTROL, ETAG, VARY};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
+use chrono::Utc;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,10 +35,23 @@ pub async fn verify(
     let html = wants_html(&request);
     let given_code = code.clone();
     let shown_number = number.clone();
-    let outcome = state
-        .db
-        .run(move |connection| verification::verify(connection, &number, code.as_deref()))
-        .await;
+    let record = match state.caches.verifications.get(&number) {
+        Some(record) => Some(record),
+        None => {
+            let (cache, key, lookup_key) = (state.caches.clone(), number.clone(), number.clone());
+            let ticket = cache.verifications.ticket();
+            state
+                .db
+                .run(move |connection| verification::load(connection, &lookup_key))
+                .await?
+                .map(|record| {
+                    let record = Arc::new(record);
+                    cache.verifications.insert(ticket, key, record.clone());
+                    record
+                })
+        }
+    };
+    let outcome = verification::answer(record.as_deref(), &number, code.as_deref(), vietnam_date(Utc::now()));
     let (body, etag) = match outcome {
         Err(miss @ ApiError::NotFound { .. }) => {
             lookup.missed(&state)?;

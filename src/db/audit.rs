@@ -1,19 +1,20 @@
-//! Appending to and reading the audit chain. Appends take a transaction-scoped advisory lock
-//! so that concurrent transactions chain one after another instead of forking; the lock is
-//! held until the surrounding transaction commits, so the audit append should be the last
-//! statement of a transaction.
+//! The audit trail in the database. A request's transaction records its event in
+//! `audit_pending` with a plain insert, so writes never wait for one another; the sealer
+//! (`seal_pending`) moves committed events into the hash chain (`audit_events`) in batches,
+//! one sealer at a time under a transaction-scoped advisory lock.
 
-use super::schema::audit_events;
+use super::schema::{audit_checkpoints, audit_events, audit_pending};
 pub use crate::domain::audit::{Actor, Change};
-use crate::domain::audit::{AuditContent, GENESIS_HASH, StoredEvent};
+use crate::domain::audit::{AuditContent, GENESIS_HASH, StoredEvent, seal};
+use crate::domain::audit_checkpoint::Checkpoint;
 use chrono::{DateTime, SubsecRound, Utc};
+use diesel::dsl::{count_star, min};
 use diesel::prelude::*;
 use serde_json::Value;
 use uuid::Uuid;
 
-/// Serialises audit appends ("aq_audit").
-const AUDIT_LOCK_KEY: i64 = 0x6171_5f61_7564_6974;
-
+/// Held by the one sealer at work ("aq_audit").
+const SEALER_LOCK_KEY: i64 = 0x6171_5f61_7564_6974;
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
 #[diesel(treat_none_as_default_value = false)]
@@ -53,50 +54,10 @@ impl AuditEvent {
     }
 }
 
-/// Above this many events, COPY is faster than a multi-row INSERT.
-const COPY_THRESHOLD: usize = 500;
-
-/// Appends one event to the chain. Call it inside the transaction that makes the change.
-pub fn append(connection: &mut PgConnection, actor: &Actor, change: Change) -> QueryResult<AuditEvent> {
-    append_many(connection, actor, vec![change])?
-        .into_iter()
-        .next()
-        .ok_or(diesel::result::Error::NotFound)
-}
-
-/// Appends events in order, chaining each onto the previous, with batched inserts.
-pub fn append_many(connection: &mut PgConnection, actor: &Actor, changes: Vec<Change>) -> QueryResult<Vec<AuditEvent>> {
-    if changes.is_empty() {
-        return Ok(Vec::new());
-    }
-    diesel::sql_query(format!("SELECT pg_advisory_xact_lock({AUDIT_LOCK_KEY})")).execute(connection)?;
-    let last: Option<(i64, Vec<u8>)> = audit_events::table
-        .select((audit_events::seq, audit_events::hash))
-        .order(audit_events::seq.desc())
-        .first(connection)
-        .optional()?;
-    let (mut seq, mut prev_hash) = match last {
-        Some((seq, hash)) => (seq, hash.try_into().unwrap_or(GENESIS_HASH)),
-        None => (0, GENESIS_HASH),
-    };
-    let occurred_at = Utc::now().trunc_subsecs(6);
-    let mut events = Vec::with_capacity(changes.len());
-    for change in changes {
-        seq += 1;
-        let content = AuditContent {
-            seq,
-            id: Uuid::now_v7(),
-            occurred_at,
-            actor_key_id: actor.key_id,
-            actor_organization_id: actor.organization_id,
-            request_id: actor.request_id.clone(),
-            action: change.action.as_str().to_owned(),
-            entity_type: change.action.entity_type().to_owned(),
-            entity_id: change.entity_id,
-            state: change.state,
-        };
-        let hash = content.chained_hash(&prev_hash);
-        events.push(AuditEvent {
+impl From<StoredEvent> for AuditEvent {
+    fn from(event: StoredEvent) -> Self {
+        let content = event.content;
+        Self {
             id: content.id,
             seq: content.seq,
             occurred_at: content.occurred_at,
@@ -107,21 +68,218 @@ pub fn append_many(connection: &mut PgConnection, actor: &Actor, changes: Vec<Ch
             entity_type: content.entity_type,
             entity_id: content.entity_id,
             state: content.state,
-            prev_hash: prev_hash.to_vec(),
-            hash: hash.to_vec(),
-        });
-        prev_hash = hash;
+            prev_hash: event.prev_hash,
+            hash: event.hash,
+        }
     }
-    if events.len() >= COPY_THRESHOLD {
-        diesel::copy_from(audit_events::table)
-            .from_insertable(&events)
-            .execute(connection)?;
-    } else {
-        diesel::insert_into(audit_events::table)
-            .values(&events)
-            .execute(connection)?;
+}
+
+/// An event recorded with its change, waiting to be sealed.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_pending)]
+struct PendingEvent {
+    id: Uuid,
+    occurred_at: DateTime<Utc>,
+    actor_key_id: Option<Uuid>,
+    actor_organization_id: Option<Uuid>,
+    request_id: String,
+    action: String,
+    entity_type: String,
+    entity_id: String,
+    state: Value,
+}
+
+impl PendingEvent {
+    fn into_content(self) -> AuditContent {
+        AuditContent {
+            seq: 0,
+            id: self.id,
+            occurred_at: self.occurred_at,
+            actor_key_id: self.actor_key_id,
+            actor_organization_id: self.actor_organization_id,
+            request_id: self.request_id,
+            action: self.action,
+            entity_type: self.entity_type,
+            entity_id: self.entity_id,
+            state: self.state,
+        }
     }
-    Ok(events)
+}
+
+/// Records one event. Call it inside the transaction that makes the change: the event
+/// commits with the change or not at all.
+pub fn append(connection: &mut PgConnection, actor: &Actor, change: Change) -> QueryResult<()> {
+    append_many(connection, actor, vec![change])
+}
+
+/// Records events in order, in one insert.
+pub fn append_many(connection: &mut PgConnection, actor: &Actor, changes: Vec<Change>) -> QueryResult<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let occurred_at = Utc::now().trunc_subsecs(6);
+    let events: Vec<PendingEvent> = changes
+        .into_iter()
+        .map(|change| PendingEvent {
+            id: Uuid::now_v7(),
+            occurred_at,
+            actor_key_id: actor.key_id,
+            actor_organization_id: actor.organization_id,
+            request_id: actor.request_id.clone(),
+            action: change.action.as_str().to_owned(),
+            entity_type: change.action.entity_type().to_owned(),
+            entity_id: change.entity_id,
+            state: change.state,
+        })
+        .collect();
+    // Bulk imports record thousands of events at once: stay under the bind-parameter limit.
+    for chunk in events.chunks(INSERT_CHUNK) {
+        diesel::insert_into(audit_pending::table).values(chunk).execute(connection)?;
+    }
+    Ok(())
+}
+
+/// Nine columns per row keep one insert under PostgreSQL's 65,535 parameters.
+const INSERT_CHUNK: usize = 5000;
+
+/// Whether this call sealed, or another sealer held the lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealOutcome {
+    Sealed(usize),
+    Busy,
+}
+
+/// Moves up to `limit` committed pending events into the chain in one transaction. With
+/// `wait`, queues behind another sealer instead of returning `Busy`.
+pub fn seal_pending(connection: &mut PgConnection, limit: i64, wait: bool) -> QueryResult<SealOutcome> {
+    connection.transaction(|connection| {
+        if wait {
+            diesel::sql_query(format!("SELECT pg_advisory_xact_lock({SEALER_LOCK_KEY})")).execute(connection)?;
+        } else {
+            let locked: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+                "pg_try_advisory_xact_lock({SEALER_LOCK_KEY})"
+            )))
+            .get_result(connection)?;
+            if !locked {
+                return Ok(SealOutcome::Busy);
+            }
+        }
+        let pending: Vec<(i64, PendingEvent)> = audit_pending::table
+            .order(audit_pending::pending_id.asc())
+            .limit(limit)
+            .select((audit_pending::pending_id, PendingEvent::as_select()))
+            .load(connection)?;
+        if pending.is_empty() {
+            return Ok(SealOutcome::Sealed(0));
+        }
+        let (last_seq, last_hash) = head(connection)?;
+        let count = pending.len();
+        // By identity, never by range: an event with a lower pending_id whose transaction
+        // commits while this one runs must stay for the next batch.
+        let sealed_ids: Vec<i64> = pending.iter().map(|(pending_id, _)| *pending_id).collect();
+        let sealed: Vec<AuditEvent> = seal(
+            last_seq,
+            last_hash,
+            pending.into_iter().map(|(_, event)| event.into_content()).collect(),
+        )
+        .into_iter()
+        .map(AuditEvent::from)
+        .collect();
+        for chunk in sealed.chunks(INSERT_CHUNK / 2) {
+            diesel::insert_into(audit_events::table).values(chunk).execute(connection)?;
+        }
+        diesel::delete(audit_pending::table.filter(audit_pending::pending_id.eq_any(&sealed_ids))).execute(connection)?;
+        Ok(SealOutcome::Sealed(count))
+    })
+}
+
+/// Seals everything committed so far, waiting for a running sealer; for readers of the
+/// trail, who expect to see every change made before they asked.
+pub fn seal_all(connection: &mut PgConnection, batch: i64) -> QueryResult<()> {
+    while let SealOutcome::Sealed(count) = seal_pending(connection, batch, true)? {
+        if (count as i64) < batch {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The sequence number and hash of the newest sealed event (0 and the genesis hash for none).
+pub fn head(connection: &mut PgConnection) -> QueryResult<(i64, [u8; 32])> {
+    let last: Option<(i64, Vec<u8>)> = audit_events::table
+        .select((audit_events::seq, audit_events::hash))
+        .order(audit_events::seq.desc())
+        .first(connection)
+        .optional()?;
+    Ok(match last {
+        Some((seq, hash)) => (seq, hash.try_into().unwrap_or(GENESIS_HASH)),
+        None => (0, GENESIS_HASH),
+    })
+}
+
+/// How many events wait to be sealed, and when the oldest of them happened.
+pub fn backlog(connection: &mut PgConnection) -> QueryResult<(i64, Option<DateTime<Utc>>)> {
+    audit_pending::table
+        .select((count_star(), min(audit_pending::occurred_at)))
+        .first(connection)
+}
+
+/// A stored checkpoint with its signature.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_checkpoints)]
+pub struct CheckpointRow {
+    pub seq: i64,
+    pub hash: Vec<u8>,
+    pub signed_at: DateTime<Utc>,
+    pub key_id: String,
+    pub signature: Vec<u8>,
+}
+
+impl CheckpointRow {
+    pub fn new(checkpoint: Checkpoint, signature: [u8; 64]) -> Self {
+        Self {
+            seq: checkpoint.seq,
+            hash: checkpoint.hash.to_vec(),
+            signed_at: checkpoint.signed_at,
+            key_id: checkpoint.key_id,
+            signature: signature.to_vec(),
+        }
+    }
+}
+
+/// Stores a checkpoint; a second one for the same head (another sealer was quicker) is ignored.
+pub fn insert_checkpoint(connection: &mut PgConnection, row: &CheckpointRow) -> QueryResult<usize> {
+    diesel::insert_into(audit_checkpoints::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(connection)
+}
+
+/// The newest checkpoint's position and time.
+pub fn latest_checkpoint(connection: &mut PgConnection) -> QueryResult<Option<(i64, DateTime<Utc>)>> {
+    audit_checkpoints::table
+        .select((audit_checkpoints::seq, audit_checkpoints::signed_at))
+        .order(audit_checkpoints::seq.desc())
+        .first(connection)
+        .optional()
+}
+
+/// Checkpoints after `after_seq`, oldest first, one page plus one row.
+pub fn checkpoints_page(connection: &mut PgConnection, after_seq: i64, limit: i64) -> QueryResult<Vec<CheckpointRow>> {
+    audit_checkpoints::table
+        .filter(audit_checkpoints::seq.gt(after_seq))
+        .order(audit_checkpoints::seq.asc())
+        .limit(limit + 1)
+        .select(CheckpointRow::as_select())
+        .load(connection)
+}
+
+/// Every stored checkpoint's position and hash, for verification.
+pub fn checkpoint_hashes(connection: &mut PgConnection) -> QueryResult<Vec<(i64, Vec<u8>)>> {
+    audit_checkpoints::table
+        .select((audit_checkpoints::seq, audit_checkpoints::hash))
+        .order(audit_checkpoints::seq.asc())
+        .load(connection)
 }
 
 /// Filters of the audit listing.

@@ -10,6 +10,7 @@ pub mod consignments;
 pub mod establishment_imports;
 pub mod establishments;
 pub mod inspections;
+pub mod notifications;
 pub mod organizations;
 pub mod pool;
 pub mod schema;

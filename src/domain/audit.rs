@@ -134,6 +134,28 @@ impl ChainVerifier {
     }
 }
 
+/// Chains `contents` (already in sealing order, their `seq` ignored) onto the event with
+/// sequence number `last_seq` and hash `last_hash`: numbers them from `last_seq + 1` and hashes
+/// each onto its predecessor.
+pub fn seal(last_seq: i64, last_hash: [u8; 32], contents: Vec<AuditContent>) -> Vec<StoredEvent> {
+    let mut previous = last_hash;
+    contents
+        .into_iter()
+        .zip(last_seq + 1..)
+        .map(|(mut content, seq)| {
+            content.seq = seq;
+            let hash = content.chained_hash(&previous);
+            let event = StoredEvent {
+                content,
+                prev_hash: previous.to_vec(),
+                hash: hash.to_vec(),
+            };
+            previous = hash;
+            event
+        })
+        .collect()
+}
+
 /// Lower-case hexadecimal, for hashes shown to clients.
 pub fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
@@ -297,6 +319,18 @@ mod tests {
         first.state = serde_json::from_str(r#"{"a":1,"b":2}"#).unwrap();
         second.state = serde_json::from_str(r#"{"b":2,"a":1}"#).unwrap();
         assert_eq!(first.chained_hash(&GENESIS_HASH), second.chained_hash(&GENESIS_HASH));
+    }
+
+    #[test]
+    fn sealing_numbers_events_after_the_head_and_chains_them_so_they_verify() {
+        let head = chain(2);
+        let mut pending = vec![content(0), content(0)];
+        pending[1].request_id = "second".into();
+        let sealed = seal(2, hash_of(&head[1]), pending);
+        assert_eq!(sealed.iter().map(|e| e.content.seq).collect::<Vec<_>>(), [3, 4]);
+        assert_eq!(sealed[1].content.request_id, "second");
+        let whole: Vec<StoredEvent> = head.into_iter().chain(sealed).collect();
+        assert_eq!(verify(&whole), Ok(4));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod api_key;
 pub mod audit;
+pub mod audit_checkpoint;
 pub mod authz;
 pub mod calendar;
 pub mod canonical_json;
@@ -13,6 +14,7 @@ pub mod ephyto;
 pub mod establishment;
 pub mod establishment_import;
 pub mod field_violation;
+pub mod invalidation;
 pub mod inspection;
 pub mod organization;
 pub mod pagination;

@@ -2,6 +2,8 @@
 
 use super::views::{ApiKeyView, CreatedApiKeyView, OrganizationView, Page, to_json};
 use crate::db::api_keys::{self, NewApiKey};
+use crate::db::notifications;
+use crate::domain::invalidation::Invalidation;
 use crate::db::audit::{self, Actor, Change};
 use crate::db::organizations::{self, OPERATOR_ORGANIZATION_ID};
 use crate::domain::api_key::{Role, key_from_random_bytes};
@@ -101,6 +103,7 @@ pub fn revoke(connection: &mut PgConnection, actor: &Actor, id: Uuid) -> Result<
         Some(row) => {
             let view = ApiKeyView::from(row);
             audit_key(connection, actor, AuditAction::ApiKeyRevoked, &view)?;
+            notifications::publish(connection, &Invalidation::ApiKey(id))?;
             Ok(view)
         }
         None => match api_keys::find(connection, id)? {

@@ -4,6 +4,8 @@
 use super::inspector::{InspectorContext, context};
 use super::issuance::{certificate_view, summary_state, with_verification_code};
 use super::views::{Page, timestamp};
+use crate::db::notifications;
+use crate::domain::invalidation::Invalidation;
 use crate::db::audit::{self, Change};
 use crate::db::certificates::{self as store, Certificate, Visibility};
 use crate::domain::api_key::Role;
@@ -137,6 +139,7 @@ pub fn revoke(
             state: summary_state(&revoked),
         },
     )?;
+    notifications::publish(connection, &Invalidation::Certificate(number.to_owned()))?;
     Ok(certificate_view(&revoked))
 }
 

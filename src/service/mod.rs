@@ -4,6 +4,7 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod audit_sealer;
 pub mod authentication;
 pub mod certificate_documents;
 pub mod certificates;

@@ -9,6 +9,8 @@ use super::input::from_value;
 use super::inspections::inspections_of;
 use super::inspector::InspectorContext;
 use super::issuance::{IssueRequest, certificate_view, issue, summary_state};
+use crate::db::notifications;
+use crate::domain::invalidation::Invalidation;
 use crate::db::audit::{self, Change};
 use crate::db::certificates as store;
 use crate::db::consignments as consignment_store;
@@ -151,5 +153,6 @@ pub fn replace(
             state,
         },
     )?;
+    notifications::publish(connection, &Invalidation::Certificate(number.to_owned()))?;
     Ok(json!({"replaced": certificate_view(&replaced), "certificate": issued}))
 }

@@ -8,31 +8,39 @@ use super::issuance::stored_content;
 use super::views::timestamp;
 use crate::db::certificates as store;
 use crate::domain::audit::to_hex;
-use crate::domain::calendar::vietnam_date;
-use crate::domain::certificate::{CertificateContent, code_matches, sha256, verified_status, verify_signature};
+use crate::domain::certificate::{
+    CertificateContent, CertificateStatus, code_matches, sha256, verified_status, verify_signature,
+};
 use crate::domain::places;
 use crate::error::ApiError;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use chrono::Utc;
+use chrono::NaiveDate;
 use diesel::PgConnection;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
-/// The verification of `number`, in full when `code` is the certificate's; 404 for an unknown
-/// number or a wrong code.
-pub fn verify(connection: &mut PgConnection, number: &str, code: Option<&str>) -> Result<(Value, String), ApiError> {
-    let unknown = || {
-        ApiError::not_found(format!(
-            "No certificate {number} with this verification code was issued by this service."
-        ))
+/// Everything verification answers from, read once per certificate. Only the status and the
+/// revocation and replacement fields ever change (on revoke and replace, which notify every
+/// instance), so a record can be kept in memory until then; whether the certificate has
+/// expired is worked out at each answer.
+#[derive(Debug, Clone)]
+pub struct VerificationRecord {
+    code: String,
+    status: CertificateStatus,
+    valid_until: Option<NaiveDate>,
+    hash_prefix: String,
+    /// The answer by number alone, without its status.
+    summary: Map<String, Value>,
+    /// The answer with the right code, without its status.
+    full: Map<String, Value>,
+}
+
+/// Reads what verification of `number` needs; `None` for a number this service never issued.
+pub fn load(connection: &mut PgConnection, number: &str) -> Result<Option<VerificationRecord>, ApiError> {
+    let Some(certificate) = store::find(connection, number)? else {
+        return Ok(None);
     };
-    let certificate = store::find(connection, number)?.ok_or_else(unknown)?;
-    let stored_code = store::verification_code(connection, number)?.unwrap_or_default();
-    let full = match code {
-        None => false,
-        Some(given) if code_matches(&stored_code, given) => true,
-        Some(_) => return Err(unknown()),
-    };
+    let code = store::verification_code(connection, number)?.unwrap_or_default();
     let public_key = store::public_key(connection, &certificate.key_id)?.unwrap_or_default();
     let hash_matches = sha256(&certificate.payload).as_slice() == certificate.payload_sha256.as_slice();
     let signature_valid = hash_matches && verify_signature(&public_key, &certificate.payload, &certificate.signature);
@@ -42,27 +50,24 @@ pub fn verify(connection: &mut PgConnection, number: &str, code: Option<&str>) -
         CertificateContent::Veterinary(content) => json!({"animals": content.animals.number}),
     };
     let hash_hex = to_hex(&certificate.payload_sha256);
-    let status = verified_status(certificate.status, document.valid_until(), vietnam_date(Utc::now()));
-    if !full {
-        let body = json!({
-            "number": certificate.number,
-            "kind": certificate.certificate_kind,
-            "status": status,
-            "valid_until": document.valid_until(),
-            "date_of_issue": document.date_of_issue(),
-            "issuing_authority": document.issuing_authority(),
-            "commodity": document.protocol().title,
-            "produce": document.name_of_produce(),
-            "quantity": quantity,
-            "more": "Give the verification code printed on the certificate (?code=…) for its content and signature.",
-        });
-        let etag = format!("\"{}-{status}-public\"", hash_hex.get(..16).unwrap_or_default());
-        return Ok((body, etag));
-    }
-    let body = json!({
+    let object = |value: Value| match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    let summary = object(json!({
         "number": certificate.number,
         "kind": certificate.certificate_kind,
-        "status": status,
+        "valid_until": document.valid_until(),
+        "date_of_issue": document.date_of_issue(),
+        "issuing_authority": document.issuing_authority(),
+        "commodity": document.protocol().title,
+        "produce": document.name_of_produce(),
+        "quantity": quantity,
+        "more": "Give the verification code printed on the certificate (?code=…) for its content and signature.",
+    }));
+    let full = object(json!({
+        "number": certificate.number,
+        "kind": certificate.certificate_kind,
         "valid_until": document.valid_until(),
         "revocation": certificate.revoked_at.map(|at| json!({"revoked_at": timestamp(at), "reason": certificate.revocation_reason})),
         "replaced_by": certificate.replaced_by_number,
@@ -81,7 +86,42 @@ pub fn verify(connection: &mut PgConnection, number: &str, code: Option<&str>) -
         "signature": STANDARD.encode(&certificate.signature),
         "key_id": certificate.key_id,
         "signature_valid": signature_valid,
-    });
-    let etag = format!("\"{}-{status}\"", hash_hex.get(..16).unwrap_or_default());
-    Ok((body, etag))
+    }));
+    Ok(Some(VerificationRecord {
+        code,
+        status: certificate.status,
+        valid_until: document.valid_until(),
+        hash_prefix: hash_hex.get(..16).unwrap_or_default().to_owned(),
+        summary,
+        full,
+    }))
+}
+
+/// The verification of `number` on `today`, in full when `code` is the certificate's, with its
+/// entity tag; 404 for an unknown number or a wrong code.
+pub fn answer(
+    record: Option<&VerificationRecord>,
+    number: &str,
+    code: Option<&str>,
+    today: NaiveDate,
+) -> Result<(Value, String), ApiError> {
+    let unknown = || {
+        ApiError::not_found(format!(
+            "No certificate {number} with this verification code was issued by this service."
+        ))
+    };
+    let record = record.ok_or_else(unknown)?;
+    let full = match code {
+        None => false,
+        Some(given) if code_matches(&record.code, given) => true,
+        Some(_) => return Err(unknown()),
+    };
+    let status = verified_status(record.status, record.valid_until, today);
+    let (mut body, etag) = if full {
+        (record.full.clone(), format!("\"{}-{status}\"", record.hash_prefix))
+    } else {
+        (record.summary.clone(), format!("\"{}-{status}-public\"", record.hash_prefix))
+    };
+    body.insert("status".to_owned(), json!(status));
+    Ok((Value::Object(body), etag))
 }

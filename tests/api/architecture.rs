@@ -26,6 +26,8 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
             "telemetry",
             "documents",
             "signing_key",
+            "background",
+            "cache",
         ],
     ),
     ("documents", &["api", "service", "db", "startup", "state"]),
@@ -36,6 +38,8 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ("error", &["api", "service", "db", "startup", "state"]),
     ("telemetry", &["api", "service", "db", "startup", "state"]),
     ("signing_key", &["api", "service", "db", "startup", "state"]),
+    ("cache", &["api", "service", "db", "startup", "state", "background"]),
+    ("background", &["api", "startup"]),
 ];
 
 struct SourceFile {

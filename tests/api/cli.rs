@@ -26,7 +26,7 @@ fn the_admin_key_command_prints_only_a_working_admin_key() {
 #[test]
 fn the_admin_key_command_creates_and_migrates_a_missing_database() {
     let name = format!("aq_test_{}", uuid::Uuid::new_v4().simple());
-    let db = TestDatabase { name: name.clone() };
+    let db = TestDatabase::named(name.clone());
     let output = Command::new(env!("CARGO_BIN_EXE_agri-quarantine"))
         .arg("admin-key")
         .env("DATABASE_URL", db.url())

@@ -84,6 +84,7 @@ impl TestApp {
             let system = actix_web::rt::System::new();
             let outcome = system.block_on(async move {
                 let state = AppState::new(config).map_err(std::io::Error::other)?;
+                agri_quarantine::background::spawn(&state);
                 let server = HttpServer::new(move || build_app(state.clone()))
                     .workers(1)
                     .disable_signals()
@@ -233,14 +234,28 @@ impl TestApp {
     }
 }
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
+impl TestApp {
+    /// Stops the server at once, dropping requests in flight, with its background work; the
+    /// database stays.
+    pub fn stop(&mut self) {
         if let Some(handle) = self.handle.take() {
             actix_web::rt::System::new().block_on(handle.stop(false));
         }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+
+    /// Another instance of the service on this test's database.
+    pub fn another_instance(&self, overrides: &[(&str, &str)]) -> TestApp {
+        let config = test_config(&self.db.url(), overrides);
+        Self::serve(self.db.shared(), self.admin_key.clone(), config)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 

@@ -6,6 +6,8 @@
 mod api_keys;
 mod architecture;
 mod audit;
+mod audit_sealing;
+mod caches;
 mod certificates;
 mod cli;
 mod consignment_reading;

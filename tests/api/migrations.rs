@@ -32,7 +32,9 @@ fn every_migration_runs_down_and_up_again() {
         migrated,
         [
             "api_keys",
+            "audit_checkpoints",
             "audit_events",
+            "audit_pending",
             "certificate_counters",
             "certificate_documents",
             "certificate_verification_codes",

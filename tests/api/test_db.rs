@@ -123,6 +123,8 @@ fn template() -> &'static str {
 /// A database of its own for one test.
 pub struct TestDatabase {
     pub name: String,
+    /// Only the owner drops the database.
+    owned: bool,
 }
 
 impl TestDatabase {
@@ -137,7 +139,7 @@ impl TestDatabase {
                 quote_identifier(template())
             ))
             .expect("clone the template");
-        Self { name }
+        Self { name, owned: true }
     }
 
     /// A database with no tables at all, for migration tests.
@@ -146,7 +148,20 @@ impl TestDatabase {
         connect("postgres")
             .batch_execute(&format!("CREATE DATABASE {}", quote_identifier(&name)))
             .expect("create a database");
-        Self { name }
+        Self { name, owned: true }
+    }
+
+    /// A name for a database something else creates; dropped at the end like the others.
+    pub fn named(name: String) -> Self {
+        Self { name, owned: true }
+    }
+
+    /// The same database for a second server (another instance); the owner still drops it.
+    pub fn shared(&self) -> Self {
+        Self {
+            name: self.name.clone(),
+            owned: false,
+        }
     }
 
     pub fn url(&self) -> String {
@@ -167,6 +182,9 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
+        if !self.owned {
+            return;
+        }
         if let Ok(mut maintenance) = PgConnection::establish(&url_for("postgres")) {
             let _ = maintenance.batch_execute(&format!(
                 "DROP DATABASE IF EXISTS {} WITH (FORCE)",

@@ -1,0 +1,14 @@
+//! Work each instance does beside serving requests: sealing the audit chain and listening
+//! for cache invalidations. Both run as tasks on the runtime that serves, so they stop with it.
+
+pub mod listener;
+pub mod sealer;
+
+use crate::state::AppState;
+use actix_web::web;
+
+/// Starts the sealer and the listener on the current runtime.
+pub fn spawn(state: &web::Data<AppState>) {
+    actix_web::rt::spawn(sealer::run(state.clone()));
+    actix_web::rt::spawn(listener::run(state.clone()));
+}

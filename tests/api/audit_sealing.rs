@@ -1,0 +1,190 @@
+//! Audit events are recorded with their change and sealed into the chain shortly after, by
+//! whichever instance's sealer gets there; signed checkpoints make removing the newest events
+//! detectable.
+
+use crate::helpers::{TestApp, exporter_body};
+use agri_quarantine::domain::certificate::verify_signature;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use diesel::connection::SimpleConnection;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+fn verification(app: &TestApp, query: &str) -> Value {
+    let response = app.get(&format!("/v1/audit-events/verification{query}"), Some(&app.admin_key));
+    assert_eq!(response.status, 200, "{}", response.text);
+    response.json
+}
+
+/// Polls `check` until it holds or ten seconds pass.
+fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !check() {
+        assert!(Instant::now() < deadline, "gave up waiting: {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn committed_events_are_sealed_into_the_chain_without_anyone_reading_it() {
+    let app = TestApp::spawn();
+    app.create_exporter("0312345670");
+    eventually("both events sealed", || {
+        let outcome = verification(&app, "");
+        outcome["unsealed_events"] == 0 && outcome["events_checked"] == 2
+    });
+    assert_eq!(app.db.scalar("SELECT count(*) FROM audit_pending"), 0);
+    assert_eq!(verification(&app, "")["status"], "ok");
+}
+
+#[test]
+fn verification_reports_the_unsealed_backlog_and_its_age() {
+    // A sealer that looks only once a minute leaves the new event waiting.
+    let app = TestApp::spawn_with(&[("AUDIT_SEAL_INTERVAL_MS", "60000")]);
+    eventually("the first pass sealed the admin key's event", || {
+        verification(&app, "")["events_checked"] == 1
+    });
+    app.create_exporter("0312345670");
+    std::thread::sleep(Duration::from_millis(20));
+    let outcome = verification(&app, "");
+    assert_eq!(outcome["status"], "ok");
+    assert_eq!(outcome["events_checked"], 1);
+    assert_eq!(outcome["unsealed_events"], 1);
+    assert!(outcome["sealing_lag_seconds"].as_f64().is_some_and(|lag| lag > 0.0));
+    let metrics = app.get("/metrics", None).text;
+    assert!(metrics.contains("# TYPE audit_unsealed_events gauge"), "{metrics}");
+    assert!(metrics.contains("# TYPE audit_sealing_lag_seconds gauge"), "{metrics}");
+}
+
+#[test]
+fn a_restart_in_the_middle_of_writes_leaves_every_committed_event_sealed_in_a_verified_chain() {
+    let mut first = TestApp::spawn_with(&[("AUDIT_SEAL_INTERVAL_MS", "60000"), ("DB_POOL_SIZE", "4")]);
+    std::thread::scope(|scope| {
+        for worker in 0..4 {
+            let first = &first;
+            scope.spawn(move || {
+                for index in 0..5 {
+                    first.post(
+                        "/v1/organizations",
+                        Some(&first.admin_key),
+                        &exporter_body(&format!("03123456{worker}{index}")),
+                    );
+                }
+            });
+        }
+    });
+    first.stop();
+    let waiting = first.db.scalar("SELECT count(*) FROM audit_pending");
+    assert!(waiting > 0, "the slow sealer should have left events waiting");
+    let second = first.another_instance(&[]);
+    eventually("the new instance sealed the backlog", || {
+        verification(&second, "")["unsealed_events"] == 0
+    });
+    let outcome = verification(&second, "");
+    assert_eq!(outcome["status"], "ok", "{outcome}");
+    assert_eq!(outcome["events_checked"], 21);
+    let unaudited = "SELECT count(*) FROM organizations o WHERE o.kind = 'exporter' AND NOT EXISTS \
+        (SELECT 1 FROM audit_events e WHERE e.action = 'organization.created' AND e.entity_id = o.id::text)";
+    assert_eq!(first.db.scalar(unaudited), 0);
+    assert_eq!(first.db.scalar("SELECT count(*) FROM organizations WHERE kind = 'exporter'"), 20);
+}
+
+#[test]
+fn two_instances_sealing_at_once_extend_one_chain() {
+    let first = TestApp::spawn_with(&[("AUDIT_SEAL_INTERVAL_MS", "10")]);
+    let second = first.another_instance(&[("AUDIT_SEAL_INTERVAL_MS", "10")]);
+    std::thread::scope(|scope| {
+        for (worker, app) in [&first, &second, &first, &second].into_iter().enumerate() {
+            scope.spawn(move || {
+                for index in 0..5 {
+                    let response = app.post(
+                        "/v1/organizations",
+                        Some(&app.admin_key),
+                        &exporter_body(&format!("03123456{worker}{index}")),
+                    );
+                    assert_eq!(response.status, 201, "{}", response.text);
+                }
+            });
+        }
+    });
+    eventually("everything sealed", || verification(&first, "")["unsealed_events"] == 0);
+    let outcome = verification(&second, "");
+    assert_eq!((outcome["status"].clone(), outcome["events_checked"].clone()), ("ok".into(), 21.into()));
+}
+
+fn latest_checkpoint(app: &TestApp) -> Value {
+    let page = app.get("/v1/audit-checkpoints?limit=200", None);
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert_eq!(page.header("cache-control"), Some("public, max-age=10"));
+    page.json["items"].as_array().and_then(|items| items.last().cloned()).unwrap_or(Value::Null)
+}
+
+#[test]
+fn checkpoints_are_signed_with_the_published_key() {
+    let app = TestApp::spawn_with(&[("AUDIT_CHECKPOINT_EVERY_EVENTS", "1")]);
+    app.create_exporter("0312345670");
+    eventually("a checkpoint of both events", || latest_checkpoint(&app)["seq"] == 2);
+    let checkpoint = latest_checkpoint(&app);
+    let keys = app.get("/v1/signing-keys", None).json;
+    let key = keys["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|key| key["key_id"] == checkpoint["key_id"]))
+        .expect("the checkpoint's key is published");
+    let public_key = STANDARD.decode(key["public_key"].as_str().unwrap()).unwrap();
+    let signature = STANDARD.decode(checkpoint["signature"].as_str().unwrap()).unwrap();
+    let signed = checkpoint["signed_bytes"].as_str().unwrap();
+    assert!(verify_signature(&public_key, signed.as_bytes(), &signature));
+    let statement: Value = serde_json::from_str(signed).unwrap();
+    assert_eq!(statement["seq"], 2);
+    assert_eq!(statement["hash"], checkpoint["hash"]);
+    assert_eq!(statement["purpose"], "audit-checkpoint");
+    let head = app.get("/v1/audit-events?limit=200", Some(&app.admin_key)).json;
+    assert_eq!(head["items"][1]["hash"], checkpoint["hash"]);
+}
+
+#[test]
+fn a_checkpoint_kept_elsewhere_detects_the_removal_of_the_newest_events() {
+    let app = TestApp::spawn_with(&[("AUDIT_CHECKPOINT_EVERY_EVENTS", "1")]);
+    app.create_exporter("0312345670");
+    app.create_exporter("0312345671");
+    eventually("a checkpoint of all three events", || latest_checkpoint(&app)["seq"] == 3);
+    let kept = latest_checkpoint(&app);
+    // Someone with the database's superuser removes the last two events and every checkpoint.
+    app.db
+        .connect()
+        .batch_execute(
+            "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_or_delete;
+             DELETE FROM audit_events WHERE seq > 1;
+             ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_or_delete;
+             DELETE FROM audit_checkpoints;",
+        )
+        .expect("remove the newest events");
+    assert_eq!(verification(&app, "")["status"], "ok", "the chain alone cannot tell");
+    let query = format!("?checkpoint_seq=3&checkpoint_hash={}", kept["hash"].as_str().unwrap());
+    let outcome = verification(&app, &query);
+    assert_eq!(outcome["status"], "broken");
+    assert_eq!(outcome["first_invalid_event"], Value::Null);
+    assert_eq!(outcome["failed_checkpoint"]["seq"], 3);
+    assert_eq!(outcome["failed_checkpoint"]["reason"], "events_missing");
+}
+
+#[test]
+fn a_checkpoint_whose_hash_the_chain_does_not_pass_through_is_reported() {
+    let app = TestApp::spawn();
+    app.create_exporter("0312345670");
+    eventually("both events sealed", || verification(&app, "")["events_checked"] == 2);
+    let outcome = verification(&app, &format!("?checkpoint_seq=2&checkpoint_hash={}", "ab".repeat(32)));
+    assert_eq!(outcome["status"], "broken");
+    assert_eq!(outcome["failed_checkpoint"]["reason"], "hash_mismatch");
+    assert_eq!(outcome["failed_checkpoint"]["hash"], "ab".repeat(32));
+}
+
+#[test]
+fn a_malformed_checkpoint_is_a_bad_request() {
+    let app = TestApp::spawn();
+    for query in ["?checkpoint_seq=3", "?checkpoint_seq=3&checkpoint_hash=zz", "?checkpoint_seq=0&checkpoint_hash=00"] {
+        let response = app.get(&format!("/v1/audit-events/verification{query}"), Some(&app.admin_key));
+        assert_eq!(response.status, 400, "{query}: {}", response.text);
+        assert_eq!(response.json["code"], "invalid_query");
+    }
+}
