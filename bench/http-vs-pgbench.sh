@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The service and pgbench side by side on the same PostgreSQL, in one run, so the ratios hold
+# on a noisy machine. Run from the project root after `cargo build --release`:
+#   bash bench/http-vs-pgbench.sh
+# Writes at 4, 16 and 64 connections (POST /v1/consignments against pgbench tpcb-like), reads
+# at 16 (GET a consignment and GET a verification against pgbench select-only), and writes
+# through two instances on one database. Prints one RESULT line per step, the ratios against
+# the targets, and the peak RSS of each instance.
+# Settings: CONNECTIONS (default "4 16 64"), T seconds per write step (10), R per read step
+# (10), ROUNDS (1). Needs wrk and pgbench (Debian: wrk, postgresql-client) and a PostgreSQL
+# the libpq defaults and PG* variables reach, as the tests do.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+BIN=${BIN:-target/release/agri-quarantine}
+CONNECTIONS=${CONNECTIONS:-"4 16 64"}; T=${T:-10}; R=${R:-10}; ROUNDS=${ROUNDS:-1}
+[[ -x $BIN ]] || { echo "no $BIN: run cargo build --release first" >&2; exit 2; }
+for tool in wrk pgbench psql curl python3; do
+  command -v $tool >/dev/null || { echo "needs $tool" >&2; exit 2; }
+done
+DB=bench_http_$$; PGB=bench_pgbench_$$; WORK=$(mktemp -d)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PORT1=$(free_port); PORT2=$(free_port)
+export DATABASE_URL="dbname=$DB" VERIFY_RATE_LIMIT_PER_MINUTE=1000000 LOG_LEVEL=warn
+export SIGNING_KEY_FILE=$WORK/signing.key
+PIDS=()
+start() { BIND_ADDRESS=127.0.0.1:$1 "$BIN" >>"$WORK/server-$1.log" 2>&1 & PIDS+=($!)
+  for _ in $(seq 150); do curl -fs -o /dev/null "http://127.0.0.1:$1/health/ready" && return 0; sleep 0.2; done
+  echo "the service on port $1 did not start:" >&2; cat "$WORK/server-$1.log" >&2; exit 1; }
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  psql -qX -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
+    -c "DROP DATABASE IF EXISTS $PGB WITH (FORCE)" >/dev/null 2>&1; rm -rf "$WORK"; }
+trap cleanup EXIT
+start "$PORT1"
+ADMIN=$("$BIN" admin-key 2>/dev/null | tail -n1)
+SEED=$(python3 "$HERE/seed.py" "http://127.0.0.1:$PORT1" "$ADMIN" "$HERE/durian-consignment.json" "$WORK/body.json") \
+  || { echo "seed failed: $SEED" >&2; exit 1; }
+field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$SEED" "$1"; }
+EXPORTER=$(field exporter); CONSIGNMENT=$(field consignment); CERTIFICATE=$(field certificate)
+psql -qX -d postgres -c "CREATE DATABASE $PGB" >/dev/null && pgbench -q -i -s 16 "$PGB" >/dev/null 2>&1
+pgb() { pgbench -c "$1" -j 2 -T "$2" $3 "$PGB" 2>/dev/null | awk '/^tps/ {printf "RESULT rps=%.1f\n", $3}'; }
+http() { # connections seconds port path [KEY=.. BODY_FILE=.. in the environment]
+  wrk -t2 -c"$1" -d"$2"s --latency -s "$HERE/wrk-report.lua" "http://127.0.0.1:$3$4" | grep RESULT; }
+two_instances() { # connections in all, split over both instances, figures summed
+  KEY=$EXPORTER BODY_FILE=$WORK/body.json http $(($1 / 2)) "$T" "$PORT1" /v1/consignments >"$WORK/a" &
+  KEY=$EXPORTER BODY_FILE=$WORK/body.json http $(($1 / 2)) "$T" "$PORT2" /v1/consignments >"$WORK/b"; wait
+  python3 - "$WORK/a" "$WORK/b" <<'PY'
+import re, sys
+rows = [open(path).read() for path in sys.argv[1:]]
+rps = sum(float(re.search(r"rps=([0-9.]+)", row).group(1)) for row in rows)
+p99 = max(float(re.search(r"p99=([0-9.]+)ms", row).group(1)) for row in rows)
+print(f"RESULT rps={rps:.1f} p99={p99:.1f}ms")
+PY
+}
+for round in $(seq "$ROUNDS"); do
+  for c in $CONNECTIONS; do
+    echo "pgbench tpcb-like c=$c: $(pgb "$c" "$T" '')"
+    echo "POST /v1/consignments c=$c: $(KEY=$EXPORTER BODY_FILE=$WORK/body.json http "$c" "$T" "$PORT1" /v1/consignments)"
+  done
+  echo "pgbench select-only c=16: $(pgb 16 "$R" -S)"
+  echo "GET /v1/consignments/{id} c=16: $(KEY=$EXPORTER http 16 "$R" "$PORT1" "/v1/consignments/$CONSIGNMENT")"
+  echo "GET /v1/verify/{number} c=16: $(KEY= http 16 "$R" "$PORT1" "/v1/verify/$CERTIFICATE")"
+  [[ ${#PIDS[@]} -ge 2 ]] || start "$PORT2"
+  echo "POST /v1/consignments two instances c=16: $(two_instances 16)"
+done | tee /dev/stderr | python3 "$HERE/ratios.py"
+for pid in "${PIDS[@]}"; do echo "peak RSS of instance $pid: $(awk '/VmHWM/ {print $2, $3}' /proc/"$pid"/status)"; done
+UNSEALED=$(psql -qAtX -d "$DB" -c "SELECT count(*) FROM audit_pending")
+echo "unsealed audit events right after the run: $UNSEALED"
