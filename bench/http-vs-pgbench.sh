@@ -30,7 +30,10 @@ cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/
   psql -qX -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
     -c "DROP DATABASE IF EXISTS $PGB WITH (FORCE)" >/dev/null 2>&1; rm -rf "$WORK"; }
 trap cleanup EXIT
+# Both instances start here: one started inside the pipeline below would be out of reach of
+# the cleanup, which runs in this shell.
 start "$PORT1"
+start "$PORT2"
 ADMIN=$("$BIN" admin-key 2>/dev/null | tail -n1)
 SEED=$(python3 "$HERE/seed.py" "http://127.0.0.1:$PORT1" "$ADMIN" "$HERE/durian-consignment.json" "$WORK/body.json") \
   || { echo "seed failed: $SEED" >&2; exit 1; }
@@ -59,7 +62,6 @@ for round in $(seq "$ROUNDS"); do
   echo "pgbench select-only c=16: $(pgb 16 "$R" -S)"
   echo "GET /v1/consignments/{id} c=16: $(KEY=$EXPORTER http 16 "$R" "$PORT1" "/v1/consignments/$CONSIGNMENT")"
   echo "GET /v1/verify/{number} c=16: $(KEY= http 16 "$R" "$PORT1" "/v1/verify/$CERTIFICATE")"
-  [[ ${#PIDS[@]} -ge 2 ]] || start "$PORT2"
   echo "POST /v1/consignments two instances c=16: $(two_instances 16)"
 done | tee /dev/stderr | python3 "$HERE/ratios.py"
 for pid in "${PIDS[@]}"; do echo "peak RSS of instance $pid: $(awk '/VmHWM/ {print $2, $3}' /proc/"$pid"/status)"; done

@@ -250,7 +250,12 @@ impl Config {
             audit_seal_interval: Duration::from_millis(parse_number("AUDIT_SEAL_INTERVAL_MS", 100, 10, 60_000)?),
             audit_seal_batch: parse_number("AUDIT_SEAL_BATCH", 1000, 1, 10_000)? as i64,
             audit_checkpoint_every_events: parse_number("AUDIT_CHECKPOINT_EVERY_EVENTS", 1000, 1, 10_000_000)? as i64,
-            audit_checkpoint_interval: Duration::from_secs(parse_number("AUDIT_CHECKPOINT_INTERVAL_SECS", 60, 1, 86_400)?),
+            audit_checkpoint_interval: Duration::from_secs(parse_number(
+                "AUDIT_CHECKPOINT_INTERVAL_SECS",
+                60,
+                1,
+                86_400,
+            )?),
             cache_ttl: Duration::from_secs(parse_number("CACHE_TTL_SECS", 60, 0, 3600)?),
         })
     }

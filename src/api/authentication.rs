@@ -2,8 +2,8 @@
 
 use super::request_context::RequestId;
 use crate::domain::api_key::{Role, hash_key};
-use crate::domain::audit::to_hex;
 use crate::domain::audit::Actor;
+use crate::domain::audit::to_hex;
 use crate::domain::authz::{Action, allows};
 use crate::error::ApiError;
 use crate::service::authentication::{Principal, authenticate};
@@ -88,10 +88,7 @@ impl FromRequest for Caller {
                 Some(principal) => Some(principal),
                 None => {
                     let ticket = state.caches.principals.ticket();
-                    let found = state
-                        .db
-                        .run(move |connection| authenticate(connection, &token))
-                        .await?;
+                    let found = state.db.run(move |connection| authenticate(connection, &token)).await?;
                     if let Some(principal) = &found {
                         state.caches.principals.insert(ticket, key_hash, principal.clone());
                     }

@@ -48,7 +48,12 @@ macro_rules! routes {
     };
 }
 
+// actix tries resources in this order, one pattern at a time: the busiest come first. Where
+// two patterns could match the same path (`{number}.pdf` and `{number}`), the order decides.
 routes! {
+    "/v1/verify/{number}" => { GET => verification::verify },
+    "/v1/consignments" => { GET => consignments::list, POST => consignments::create },
+    "/v1/consignments/{id}" => { GET => consignments::show, PATCH => consignments::update },
     "/health/live" => { GET => health::live },
     "/health/ready" => { GET => health::ready },
     "/metrics" => { GET => health::metrics },
@@ -68,8 +73,6 @@ routes! {
     "/v1/establishment-imports" => { POST => establishment_imports::create },
     "/v1/protocols" => { GET => protocols::list },
     "/v1/protocols/{code}" => { GET => protocols::show },
-    "/v1/consignments" => { GET => consignments::list, POST => consignments::create },
-    "/v1/consignments/{id}" => { GET => consignments::show, PATCH => consignments::update },
     "/v1/consignments/{id}/compliance-check" => { POST => consignments::check },
     "/v1/consignments/{id}/submit" => { POST => consignments::submit },
     "/v1/consignments/{id}/cancel" => { POST => consignments::cancel },
@@ -86,7 +89,6 @@ routes! {
     "/v1/certificates/{number}/replace" => { POST => certificates::replace },
     "/v1/certificates/{number}/ephyto.xml" => { GET => certificates::ephyto },
     "/v1/certificates/{number}/qr.svg" => { GET => certificates::qr },
-    "/v1/verify/{number}" => { GET => verification::verify },
     "/v1/verify/{number}/certificate.pdf" => { GET => verification::pdf },
     "/v1/signing-keys" => { GET => certificates::signing_keys },
 }

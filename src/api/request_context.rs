@@ -60,7 +60,6 @@ pub async fn request_context(
     let request_id = accepted_request_id(&request).unwrap_or_else(new_request_id);
     request.extensions_mut().insert(RequestId(request_id.clone()));
     let method = request.method().to_string();
-    let route = request.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
     let state = request.app_data::<web::Data<AppState>>().cloned();
     let span = tracing::info_span!("request", request_id = %request_id);
 
@@ -85,6 +84,12 @@ pub async fn request_context(
         Err(error) => error.as_response_error().status_code().as_u16(),
     };
     let mut response = result?;
+    // Read after routing, which has recorded the matched resource; before it, actix would try
+    // every pattern again.
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response
             .headers_mut()

@@ -8,8 +8,8 @@ use crate::service::{certificate_documents, verification};
 use crate::state::AppState;
 use actix_web::http::header::{ACCEPT, CACHE_CONTROL, ETAG, VARY};
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
 use chrono::Utc;
+use serde::Deserialize;
 use std::net::IpAddr;
 use std::sync::Arc;
 

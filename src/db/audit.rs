@@ -134,7 +134,9 @@ pub fn append_many(connection: &mut PgConnection, actor: &Actor, changes: Vec<Ch
         .collect();
     // Bulk imports record thousands of events at once: stay under the bind-parameter limit.
     for chunk in events.chunks(INSERT_CHUNK) {
-        diesel::insert_into(audit_pending::table).values(chunk).execute(connection)?;
+        diesel::insert_into(audit_pending::table)
+            .values(chunk)
+            .execute(connection)?;
     }
     Ok(())
 }
@@ -186,9 +188,12 @@ pub fn seal_pending(connection: &mut PgConnection, limit: i64, wait: bool) -> Qu
         .map(AuditEvent::from)
         .collect();
         for chunk in sealed.chunks(INSERT_CHUNK / 2) {
-            diesel::insert_into(audit_events::table).values(chunk).execute(connection)?;
+            diesel::insert_into(audit_events::table)
+                .values(chunk)
+                .execute(connection)?;
         }
-        diesel::delete(audit_pending::table.filter(audit_pending::pending_id.eq_any(&sealed_ids))).execute(connection)?;
+        diesel::delete(audit_pending::table.filter(audit_pending::pending_id.eq_any(&sealed_ids)))
+            .execute(connection)?;
         Ok(SealOutcome::Sealed(count))
     })
 }

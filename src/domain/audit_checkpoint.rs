@@ -3,8 +3,8 @@
 //! The chain alone cannot show that its newest events were removed (what remains still
 //! verifies); any checkpoint taken later than the removed events can.
 
-use super::canonical_json::to_canonical_bytes;
 use super::audit::to_hex;
+use super::canonical_json::to_canonical_bytes;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -185,7 +185,10 @@ mod tests {
         comparison.observe(1, &[1; 32]);
         let (checked, failed) = comparison.finish();
         assert_eq!(checked, 1);
-        assert_eq!(failed.map(|f| (f.seq, f.reason)), Some((5, CheckpointMismatch::EventsMissing)));
+        assert_eq!(
+            failed.map(|f| (f.seq, f.reason)),
+            Some((5, CheckpointMismatch::EventsMissing))
+        );
     }
 
     #[test]

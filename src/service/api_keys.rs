@@ -2,13 +2,13 @@
 
 use super::views::{ApiKeyView, CreatedApiKeyView, OrganizationView, Page, to_json};
 use crate::db::api_keys::{self, NewApiKey};
-use crate::db::notifications;
-use crate::domain::invalidation::Invalidation;
 use crate::db::audit::{self, Actor, Change};
+use crate::db::notifications;
 use crate::db::organizations::{self, OPERATOR_ORGANIZATION_ID};
 use crate::domain::api_key::{Role, key_from_random_bytes};
 use crate::domain::audit::AuditAction;
 use crate::domain::field_violation::FieldViolation;
+use crate::domain::invalidation::Invalidation;
 use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
 use diesel::{Connection, PgConnection};

@@ -4,14 +4,14 @@
 use super::inspector::{InspectorContext, context};
 use super::issuance::{certificate_view, summary_state, with_verification_code};
 use super::views::{Page, timestamp};
-use crate::db::notifications;
-use crate::domain::invalidation::Invalidation;
 use crate::db::audit::{self, Change};
 use crate::db::certificates::{self as store, Certificate, Visibility};
+use crate::db::notifications;
 use crate::domain::api_key::Role;
 use crate::domain::audit::Actor;
 use crate::domain::audit::AuditAction;
 use crate::domain::certificate::{CertificateEvent, CertificateStatus};
+use crate::domain::invalidation::Invalidation;
 use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
 use base64::Engine;

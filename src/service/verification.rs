@@ -120,7 +120,10 @@ pub fn answer(
     let (mut body, etag) = if full {
         (record.full.clone(), format!("\"{}-{status}\"", record.hash_prefix))
     } else {
-        (record.summary.clone(), format!("\"{}-{status}-public\"", record.hash_prefix))
+        (
+            record.summary.clone(),
+            format!("\"{}-{status}-public\"", record.hash_prefix),
+        )
     };
     body.insert("status".to_owned(), json!(status));
     Ok((Value::Object(body), etag))

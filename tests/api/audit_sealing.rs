@@ -86,7 +86,12 @@ fn a_restart_in_the_middle_of_writes_leaves_every_committed_event_sealed_in_a_ve
     let unaudited = "SELECT count(*) FROM organizations o WHERE o.kind = 'exporter' AND NOT EXISTS \
         (SELECT 1 FROM audit_events e WHERE e.action = 'organization.created' AND e.entity_id = o.id::text)";
     assert_eq!(first.db.scalar(unaudited), 0);
-    assert_eq!(first.db.scalar("SELECT count(*) FROM organizations WHERE kind = 'exporter'"), 20);
+    assert_eq!(
+        first
+            .db
+            .scalar("SELECT count(*) FROM organizations WHERE kind = 'exporter'"),
+        20
+    );
 }
 
 #[test]
@@ -109,14 +114,20 @@ fn two_instances_sealing_at_once_extend_one_chain() {
     });
     eventually("everything sealed", || verification(&first, "")["unsealed_events"] == 0);
     let outcome = verification(&second, "");
-    assert_eq!((outcome["status"].clone(), outcome["events_checked"].clone()), ("ok".into(), 21.into()));
+    assert_eq!(
+        (outcome["status"].clone(), outcome["events_checked"].clone()),
+        ("ok".into(), 21.into())
+    );
 }
 
 fn latest_checkpoint(app: &TestApp) -> Value {
     let page = app.get("/v1/audit-checkpoints?limit=200", None);
     assert_eq!(page.status, 200, "{}", page.text);
     assert_eq!(page.header("cache-control"), Some("public, max-age=10"));
-    page.json["items"].as_array().and_then(|items| items.last().cloned()).unwrap_or(Value::Null)
+    page.json["items"]
+        .as_array()
+        .and_then(|items| items.last().cloned())
+        .unwrap_or(Value::Null)
 }
 
 #[test]
@@ -147,7 +158,9 @@ fn a_checkpoint_kept_elsewhere_detects_the_removal_of_the_newest_events() {
     let app = TestApp::spawn_with(&[("AUDIT_CHECKPOINT_EVERY_EVENTS", "1")]);
     app.create_exporter("0312345670");
     app.create_exporter("0312345671");
-    eventually("a checkpoint of all three events", || latest_checkpoint(&app)["seq"] == 3);
+    eventually("a checkpoint of all three events", || {
+        latest_checkpoint(&app)["seq"] == 3
+    });
     let kept = latest_checkpoint(&app);
     // Someone with the database's superuser removes the last two events and every checkpoint.
     app.db
@@ -182,7 +195,11 @@ fn a_checkpoint_whose_hash_the_chain_does_not_pass_through_is_reported() {
 #[test]
 fn a_malformed_checkpoint_is_a_bad_request() {
     let app = TestApp::spawn();
-    for query in ["?checkpoint_seq=3", "?checkpoint_seq=3&checkpoint_hash=zz", "?checkpoint_seq=0&checkpoint_hash=00"] {
+    for query in [
+        "?checkpoint_seq=3",
+        "?checkpoint_seq=3&checkpoint_hash=zz",
+        "?checkpoint_seq=0&checkpoint_hash=00",
+    ] {
         let response = app.get(&format!("/v1/audit-events/verification{query}"), Some(&app.admin_key));
         assert_eq!(response.status, 400, "{query}: {}", response.text);
         assert_eq!(response.json["code"], "invalid_query");

@@ -33,10 +33,16 @@ fn a_key_revoked_on_one_instance_stops_working_on_another_within_a_second() {
     let world = world();
     let other = second_instance(&world);
     assert_eq!(other.get("/v1/me", Some(&world.exporter)).status, 200);
-    assert_eq!(other.get("/v1/me", Some(&world.exporter)).status, 200, "now from memory");
+    assert_eq!(
+        other.get("/v1/me", Some(&world.exporter)).status,
+        200,
+        "now from memory"
+    );
     let me = world.app.get("/v1/me", Some(&world.exporter)).json;
     let key_id = me["key"]["id"].as_str().expect("key id");
-    let revoked = world.app.delete(&format!("/v1/api-keys/{key_id}"), Some(&world.app.admin_key));
+    let revoked = world
+        .app
+        .delete(&format!("/v1/api-keys/{key_id}"), Some(&world.app.admin_key));
     assert_eq!(revoked.status, 200, "{}", revoked.text);
     assert_eq!(world.app.get("/v1/me", Some(&world.exporter)).status, 401);
     within_a_second("the other instance refuses the key", || {
