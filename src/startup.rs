@@ -44,6 +44,12 @@ pub fn build_app(
         .wrap(from_fn(request_context))
 }
 
+/// Blocking threads per worker: more than pooled connections would only queue inside the pool.
+/// Requests beyond them wait for a thread, within the pool timeout (`Database::run`).
+pub fn blocking_threads(config: &Config) -> usize {
+    (config.db_pool_size as usize * 2).max(4)
+}
+
 /// Creates the database if needed and applies pending migrations.
 pub fn prepare_database(config: &Config) -> anyhow::Result<PgConnection> {
     let url = with_connect_timeout(&config.database_url, config.db_connect_timeout);
@@ -76,8 +82,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let bind_address = config.bind_address;
     let workers = config.workers;
     let shutdown_timeout = config.shutdown_timeout.as_secs();
-    // More blocking threads than pooled connections would only queue inside the pool.
-    let blocking_threads = (config.db_pool_size as usize * 2).max(4);
+    let blocking_threads = blocking_threads(&config);
     let state = AppState::new(config)?;
     crate::background::spawn(&state);
     let mut server = HttpServer::new(move || build_app(state.clone()))

@@ -3,7 +3,7 @@
 //! connecting (after `LISTEN`, so nothing can be missed) they start empty, and when the
 //! connection fails they empty and stop answering until it is back.
 
-use crate::db::pool::with_connect_timeout;
+use crate::db::pool::with_connection_options;
 use crate::domain::invalidation::{CHANNEL, Invalidation};
 use crate::state::AppState;
 use actix_web::web;
@@ -23,7 +23,8 @@ const PING: Duration = Duration::from_secs(1);
 const RECONNECT: Duration = Duration::from_secs(1);
 
 pub async fn run(state: web::Data<AppState>) {
-    let url = with_connect_timeout(&state.config.database_url, state.config.db_connect_timeout);
+    let config = &state.config;
+    let url = with_connection_options(&config.database_url, config.db_connect_timeout, config.db_pool_timeout);
     loop {
         let url = url.clone();
         let connected = web::block(move || -> Result<PgConnection, String> {

@@ -15,6 +15,7 @@ use diesel::r2d2::{self, ConnectionManager, ManageConnection};
 use diesel::{Connection, PgConnection};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// A pooled connection that can be marked broken.
@@ -76,15 +77,42 @@ impl ManageConnection for Manager {
 /// Adds libpq's `connect_timeout` to a connection string unless it already sets one, so that
 /// opening a connection to an unreachable server fails within the configured time.
 pub fn with_connect_timeout(database_url: &str, timeout: Duration) -> String {
-    if database_url.contains("connect_timeout") {
+    with_option(database_url, "connect_timeout", &timeout.as_secs().max(1).to_string())
+}
+
+/// The connection string the pool uses: `connect_timeout`, and TCP keepalives and a TCP user
+/// timeout so that a network gone silent (no reset, no answer) fails a connection within about
+/// `silence` instead of leaving a query waiting for the whole outage. Options the operator
+/// set are kept; over a Unix socket libpq ignores the TCP ones.
+pub fn with_connection_options(database_url: &str, connect_timeout: Duration, silence: Duration) -> String {
+    let silence_ms = silence.as_millis().max(1000);
+    let mut url = with_connect_timeout(database_url, connect_timeout);
+    for (name, value) in [
+        ("keepalives", "1".to_owned()),
+        // An idle connection is probed after a second of quiet and given up after one more.
+        ("keepalives_idle", "1".to_owned()),
+        ("keepalives_interval", "1".to_owned()),
+        ("keepalives_count", "1".to_owned()),
+        // Data sent and not acknowledged within this fails the connection.
+        ("tcp_user_timeout", silence_ms.to_string()),
+    ] {
+        url = with_option(&url, name, &value);
+    }
+    url
+}
+
+fn with_option(database_url: &str, name: &str, value: &str) -> String {
+    let present = database_url
+        .split(['?', '&', ' '])
+        .any(|part| part.trim().split('=').next() == Some(name));
+    if present {
         return database_url.to_owned();
     }
-    let seconds = timeout.as_secs().max(1);
     if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
         let separator = if database_url.contains('?') { '&' } else { '?' };
-        format!("{database_url}{separator}connect_timeout={seconds}")
+        format!("{database_url}{separator}{name}={value}")
     } else {
-        format!("{database_url} connect_timeout={seconds}")
+        format!("{database_url} {name}={value}")
     }
 }
 
@@ -102,6 +130,8 @@ impl r2d2::HandleError<r2d2::Error> for LogPoolErrors {
 pub struct Database {
     pool: r2d2::Pool<Manager>,
     metrics: Arc<Metrics>,
+    /// How long a request may wait for a blocking thread and a connection together.
+    pool_timeout: Duration,
 }
 
 impl Database {
@@ -109,9 +139,14 @@ impl Database {
     /// (with 503 where the database is needed) even while PostgreSQL is down.
     pub fn connect_lazily(config: &Config, metrics: Arc<Metrics>) -> Self {
         let manager = Manager {
-            inner: ConnectionManager::new(with_connect_timeout(&config.database_url, config.db_connect_timeout)),
+            inner: ConnectionManager::new(with_connection_options(
+                &config.database_url,
+                config.db_connect_timeout,
+                config.db_pool_timeout,
+            )),
             statement_timeout_ms: config.db_statement_timeout.as_millis(),
         };
+        let pool_timeout = config.db_pool_timeout;
         let pool = r2d2::Pool::builder()
             .max_size(config.db_pool_size)
             .min_idle(Some(config.db_pool_size.min(2)))
@@ -119,11 +154,17 @@ impl Database {
             .connection_timeout(config.db_pool_timeout)
             .error_handler(Box::new(LogPoolErrors))
             .build_unchecked(manager);
-        Self { pool, metrics }
+        Self {
+            pool,
+            metrics,
+            pool_timeout,
+        }
     }
 
-    /// Runs `work` on a pooled connection on the blocking thread pool. A request that gets no
-    /// connection within the pool timeout fails with 503 rather than waiting indefinitely.
+    /// Runs `work` on a pooled connection on the blocking thread pool. Waiting for a blocking
+    /// thread and then for a connection together take at most the pool timeout: past it the
+    /// request fails with 503, and work still queued is dropped unstarted, so nothing is
+    /// written after its request was told it failed. Work that has started runs to its end.
     pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
@@ -131,14 +172,23 @@ impl Database {
     {
         let pool = self.pool.clone();
         let metrics = self.metrics.clone();
+        let requested = Instant::now();
+        let deadline = requested + self.pool_timeout;
+        let started = Arc::new(AtomicBool::new(false));
+        let started_flag = started.clone();
         // The blocking thread has no span of its own: carry the request's, so every log line
         // written during the work names its request id.
         let span = tracing::Span::current();
-        actix_web::web::block(move || {
+        let mut blocking = std::pin::pin!(actix_web::web::block(move || {
             let _entered = span.enter();
-            let started = Instant::now();
-            let checkout = pool.get();
-            metrics.record_pool_wait(started.elapsed(), checkout.is_err());
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            // Claimed atomically: either this thread starts the work or the caller gave up.
+            if remaining.is_zero() || started_flag.swap(true, Ordering::SeqCst) {
+                metrics.record_pool_wait(requested.elapsed(), true);
+                return Err(ApiError::database_unavailable());
+            }
+            let checkout = pool.get_timeout(remaining);
+            metrics.record_pool_wait(requested.elapsed(), checkout.is_err());
             let mut pooled = checkout.map_err(|_| ApiError::database_unavailable())?;
             let result = work(&mut pooled.connection);
             if result.is_err() && pooled.connection.batch_execute("SELECT 1").is_err() {
@@ -146,8 +196,14 @@ impl Database {
                 return Err(ApiError::database_unavailable());
             }
             result
-        })
-        .await?
+        }));
+        let waited = actix_web::rt::time::timeout(self.pool_timeout, &mut blocking).await;
+        match waited {
+            Ok(outcome) => outcome?,
+            // Every blocking thread is busy: unless one has just picked the work up, give up.
+            Err(_) if !started.swap(true, Ordering::SeqCst) => Err(ApiError::database_unavailable()),
+            Err(_) => blocking.await?,
+        }
     }
 
     /// Runs `work` inside one transaction; everything it writes commits or nothing does.
@@ -178,6 +234,23 @@ impl Database {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keepalives_and_a_user_timeout_are_added_unless_set() {
+        let url = with_connection_options(
+            "dbname=x keepalives_idle=9",
+            Duration::from_secs(2),
+            Duration::from_secs(3),
+        );
+        assert_eq!(
+            url,
+            "dbname=x keepalives_idle=9 connect_timeout=2 keepalives=1 keepalives_interval=1 keepalives_count=1 tcp_user_timeout=3000"
+        );
+        assert_eq!(
+            with_connection_options("postgres://h/db", Duration::from_secs(2), Duration::from_millis(500)),
+            "postgres://h/db?connect_timeout=2&keepalives=1&keepalives_idle=1&keepalives_interval=1&keepalives_count=1&tcp_user_timeout=1000"
+        );
+    }
 
     #[test]
     fn a_connect_timeout_is_added_to_urls_and_keyword_strings() {

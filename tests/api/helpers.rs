@@ -80,6 +80,7 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let address = format!("http://{}", listener.local_addr().expect("local address"));
         let (sender, receiver) = std::sync::mpsc::channel();
+        let blocking_threads = agri_quarantine::startup::blocking_threads(&config);
         let thread = std::thread::spawn(move || {
             let system = actix_web::rt::System::new();
             let outcome = system.block_on(async move {
@@ -87,6 +88,7 @@ impl TestApp {
                 agri_quarantine::background::spawn(&state);
                 let server = HttpServer::new(move || build_app(state.clone()))
                     .workers(1)
+                    .worker_max_blocking_threads(blocking_threads)
                     .disable_signals()
                     .shutdown_timeout(1)
                     .listen(listener)?

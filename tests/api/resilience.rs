@@ -15,6 +15,49 @@ fn eventually_ok(app: &TestApp, path: &str, key: &str) -> u16 {
 }
 
 #[test]
+fn under_concurrent_load_every_request_gets_503_within_the_pool_timeout_while_the_database_is_cut() {
+    let proxy = FlakyProxy::start();
+    let db = TestDatabase::migrated();
+    let admin_key = create_admin_key(&mut db.connect());
+    let config = test_config(
+        &proxy.url_for(&db.name),
+        &[
+            ("DB_POOL_TIMEOUT_MS", "1500"),
+            ("DB_CONNECT_TIMEOUT_SECS", "1"),
+            ("DB_POOL_SIZE", "2"),
+        ],
+    );
+    let app = TestApp::serve(db, admin_key.clone(), config);
+    assert_eq!(app.get("/v1/organizations", Some(&admin_key)).status, 200);
+    proxy.cut();
+    // Four blocking threads for twenty requests at once: most of them wait for a thread first.
+    let answers: Vec<(u16, Duration)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..20)
+            .map(|_| {
+                scope.spawn(|| {
+                    let started = Instant::now();
+                    let status = app.get("/v1/organizations", Some(&admin_key)).status;
+                    (status, started.elapsed())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("a request thread"))
+            .collect()
+    });
+    for (status, took) in &answers {
+        assert_eq!(*status, 503);
+        assert!(
+            *took < Duration::from_millis(2500),
+            "answered after {took:?}: {answers:?}"
+        );
+    }
+    proxy.restore();
+    assert_eq!(eventually_ok(&app, "/v1/organizations", &admin_key), 200);
+}
+
+#[test]
 fn while_the_database_is_unreachable_database_routes_answer_503_within_5_seconds_and_recover_without_a_restart() {
     let proxy = FlakyProxy::start();
     let db = TestDatabase::migrated();
