@@ -2,14 +2,16 @@
 //! and replacement (inspectors of the issuing authority), and the public verification.
 
 use super::authentication::Caller;
+use super::idempotency::Idempotent;
 use super::inspections::inspector;
-use super::json_body::read_json;
+use super::json_body::read_json_keeping_bytes;
 use super::paging::page_params;
 use crate::domain::invalidation::Invalidation;
 use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
 use crate::service::certificate_documents::{self, Rendered};
 use crate::service::certificates::{self, Reader};
+use crate::service::idempotency::Reply;
 use crate::service::replacement::{self, Replacement};
 use crate::state::AppState;
 use actix_web::http::header::CACHE_CONTROL;
@@ -81,19 +83,20 @@ pub async fn revoke(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let inspector = inspector(&caller)?;
-    let body: RevokeBody = read_json(&request, payload).await?;
+    let (body, bytes): (RevokeBody, _) = read_json_keeping_bytes(&request, payload).await?;
+    let idempotent = Idempotent::new(&request, caller.principal.organization_id, &bytes)?;
     let number = number.into_inner();
     let changed = Invalidation::Certificate(number.clone());
-    let revoked = state
-        .db
-        .transaction(move |connection| {
+    let response = idempotent
+        .transaction(&state, move |connection| {
             let context = inspector.context(connection)?;
-            certificates::revoke(connection, &context, &number, body.reason.trim())
+            let revoked = certificates::revoke(connection, &context, &number, body.reason.trim())?;
+            Reply::json(200, &revoked)
         })
         .await?;
     // Other instances forget through the notification; this one at once.
     state.caches.apply(&changed);
-    Ok(HttpResponse::Ok().json(revoked))
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize, Validate)]
@@ -117,13 +120,13 @@ pub async fn replace(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let inspector = inspector(&caller)?;
-    let body: ReplaceBody = read_json(&request, payload).await?;
+    let (body, bytes): (ReplaceBody, _) = read_json_keeping_bytes(&request, payload).await?;
+    let idempotent = Idempotent::new(&request, caller.principal.organization_id, &bytes)?;
     let number = number.into_inner();
     let changed = Invalidation::Certificate(number.clone());
     let (versions, signer) = (state.protocols.clone(), state.signer.clone());
-    let outcome = state
-        .db
-        .transaction(move |connection| {
+    let response = idempotent
+        .transaction(&state, move |connection| {
             let context = inspector.context(connection)?;
             let replacement = Replacement {
                 versions: &versions,
@@ -133,11 +136,12 @@ pub async fn replace(
                 reason: body.reason.trim().to_owned(),
                 corrections: body.corrections,
             };
-            replacement::replace(connection, &context, &number, replacement)
+            let outcome = replacement::replace(connection, &context, &number, replacement)?;
+            Reply::json(201, &outcome)
         })
         .await?;
     state.caches.apply(&changed);
-    Ok(HttpResponse::Created().json(outcome))
+    Ok(response)
 }
 
 /// Public: the keys that verify certificate signatures.

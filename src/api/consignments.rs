@@ -1,6 +1,8 @@
 //! Consignment routes for exporters.
 
 use super::authentication::Caller;
+use super::idempotency::Idempotent;
+use super::idempotency::idempotency_key;
 use super::json_body::read_json_bytes;
 use super::paging::{page_params, valid_query};
 use crate::domain::api_key::Role;
@@ -14,6 +16,7 @@ use crate::error::{ApiError, version_tag};
 use crate::service::consignment_dossier::{self, ConsignmentReader};
 use crate::service::consignments::ConsignmentFilter;
 use crate::service::consignments::{self, Created, declaration, replay, request_fingerprint};
+use crate::service::idempotency::Reply;
 use crate::service::input::{parse_json, parse_value};
 use crate::service::inspector::Inspector;
 use crate::state::AppState;
@@ -24,23 +27,6 @@ use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 use validator::Validate;
-
-const IDEMPOTENCY_KEY: &str = "idempotency-key";
-
-fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(value) = request.headers().get(IDEMPOTENCY_KEY) else {
-        return Ok(None);
-    };
-    let text = value
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|text| !text.is_empty() && text.len() <= 255 && text.bytes().all(|byte| byte.is_ascii_graphic()));
-    text.map(|text| Some(text.to_owned())).ok_or(ApiError::BadRequest {
-        code: "invalid_idempotency_key",
-        detail: "Idempotency-Key must be 1 to 255 printable ASCII characters.".into(),
-    })
-}
 
 /// `None` for `If-Match: *`; the version for `"vN"`.
 fn if_match(request: &HttpRequest) -> Result<Option<Option<i32>>, ApiError> {
@@ -299,21 +285,26 @@ pub async fn submit(
         caller.actor(),
         state.protocols.clone(),
     );
-    let (body, version) = state
-        .db
-        .transaction(move |connection| {
-            consignments::submit(connection, &actor, &versions, organization_id, id, expected)
+    Idempotent::new(&request, organization_id, b"")?
+        .transaction(&state, move |connection| {
+            let (body, version) = consignments::submit(connection, &actor, &versions, organization_id, id, expected)?;
+            Ok(Reply::new(200, body).with_etag(version_tag(version)))
         })
-        .await?;
-    Ok(with_etag(HttpResponse::Ok(), version, body))
+        .await
 }
 
-pub async fn cancel(caller: Caller, id: web::Path<Uuid>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn cancel(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Action::DeclareConsignments)?;
     let (organization_id, id, actor) = (caller.principal.organization_id, id.into_inner(), caller.actor());
-    let (body, version) = state
-        .db
-        .transaction(move |connection| consignments::cancel(connection, &actor, organization_id, id))
-        .await?;
-    Ok(with_etag(HttpResponse::Ok(), version, body))
+    Idempotent::new(&request, organization_id, b"")?
+        .transaction(&state, move |connection| {
+            let (body, version) = consignments::cancel(connection, &actor, organization_id, id)?;
+            Ok(Reply::new(200, body).with_etag(version_tag(version)))
+        })
+        .await
 }

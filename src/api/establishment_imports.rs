@@ -3,6 +3,7 @@
 
 use super::authentication::Caller;
 use super::establishment_csv;
+use super::idempotency::Idempotent;
 use super::json_body::{is_json_content_type, media_type, read_body};
 use crate::domain::authz::Action;
 use crate::domain::establishment::{Commodity, EstablishmentKind};
@@ -11,6 +12,7 @@ use crate::domain::establishment_import::{ImportRow, ListMeta, MAX_ROWS, validat
 use crate::domain::field_violation::FieldViolation;
 use crate::error::ApiError;
 use crate::service::establishment_imports;
+use crate::service::idempotency::Reply;
 use crate::service::input::parse_json;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -137,6 +139,7 @@ pub async fn create(
     }
     let bytes = read_body(&request, payload, state.config.import_body_limit_bytes).await?;
     let content_sha256: [u8; 32] = Sha256::digest(&bytes).into();
+    let idempotent = Idempotent::for_content(&request, caller.principal.organization_id, &content_sha256)?;
     let patterns = state.config.code_patterns.clone();
     // Parsing and checking 100,000 rows takes a while; keep it off the async workers.
     let (meta, drafts, holders, format) = web::block(move || -> Result<_, ApiError> {
@@ -215,11 +218,11 @@ pub async fn create(
     })
     .await??;
     let actor = caller.actor();
-    let result = state
-        .db
-        .transaction(move |connection| {
-            establishment_imports::import(connection, &actor, &meta, drafts, &holders, format, content_sha256)
+    idempotent
+        .transaction(&state, move |connection| {
+            let result =
+                establishment_imports::import(connection, &actor, &meta, drafts, &holders, format, content_sha256)?;
+            Reply::json(201, &result)
         })
-        .await?;
-    Ok(HttpResponse::Created().json(result))
+        .await
 }

@@ -1,7 +1,8 @@
 //! Establishment registry routes: reads for any key, writes for admins.
 
 use super::authentication::Caller;
-use super::json_body::read_json;
+use super::idempotency::Idempotent;
+use super::json_body::{read_json, read_json_keeping_bytes};
 use super::paging::{page_params, valid_query};
 use crate::domain::authz::Action;
 use crate::domain::calendar::vietnam_date;
@@ -12,8 +13,8 @@ use crate::domain::registry_status::RegistryStatus;
 use crate::error::ApiError;
 use crate::service::establishments::EstablishmentFilter;
 use crate::service::establishments::{self, AuthorizationRequest, EstablishmentPatch, StatusChange};
+use crate::service::idempotency::Reply;
 use crate::state::AppState;
-use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -81,7 +82,8 @@ pub async fn create(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageRegistry)?;
-    let body: CreateEstablishmentRequest = read_json(&request, payload).await?;
+    let (body, bytes): (CreateEstablishmentRequest, _) = read_json_keeping_bytes(&request, payload).await?;
+    let idempotent = Idempotent::new(&request, caller.principal.organization_id, &bytes)?;
     let input = EstablishmentInput {
         kind: body.kind,
         code: body.code,
@@ -98,16 +100,13 @@ pub async fn create(
     };
     let draft = validate_establishment(&input, &state.config.code_patterns, "").map_err(ApiError::Validation)?;
     let actor = caller.actor();
-    let created = state
-        .db
-        .transaction(move |connection| establishments::create(connection, &actor, draft))
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            LOCATION,
-            format!("/v1/establishments/{}/{}", created.kind, created.code),
-        ))
-        .json(created))
+    idempotent
+        .transaction(&state, move |connection| {
+            let created = establishments::create(connection, &actor, draft)?;
+            let location = format!("/v1/establishments/{}/{}", created.kind, created.code);
+            Ok(Reply::json(201, &created)?.with_location(location))
+        })
+        .await
 }
 
 #[derive(Debug, Deserialize, Validate)]
@@ -220,7 +219,8 @@ pub async fn add_status_change(
     caller.require(Action::ManageRegistry)?;
     let (kind, code) = path.into_inner();
     let kind = kind_from_path(&kind)?;
-    let body: StatusChangeRequest = read_json(&request, payload).await?;
+    let (body, bytes): (StatusChangeRequest, _) = read_json_keeping_bytes(&request, payload).await?;
+    let idempotent = Idempotent::new(&request, caller.principal.organization_id, &bytes)?;
     let status = RegistryStatus::parse(&body.status)
         .ok_or_else(|| unknown("/status", "The status must be approved, suspended or revoked."))?;
     let mut commodities = Vec::with_capacity(body.commodities.len());
@@ -244,11 +244,12 @@ pub async fn add_status_change(
         reference: body.reference.trim().to_owned(),
     };
     let actor = caller.actor();
-    let periods = state
-        .db
-        .transaction(move |connection| establishments::add_status_change(connection, &actor, kind, &code, change))
-        .await?;
-    Ok(HttpResponse::Created().json(Items { items: periods }))
+    idempotent
+        .transaction(&state, move |connection| {
+            let periods = establishments::add_status_change(connection, &actor, kind, &code, change)?;
+            Reply::json(201, &Items { items: periods })
+        })
+        .await
 }
 
 /// A list answered whole, without paging.
@@ -279,7 +280,8 @@ pub async fn add_authorization(
     caller.require(Action::ManageRegistry)?;
     let (kind, code) = path.into_inner();
     let kind = kind_from_path(&kind)?;
-    let body: AuthorizationBody = read_json(&request, payload).await?;
+    let (body, bytes): (AuthorizationBody, _) = read_json_keeping_bytes(&request, payload).await?;
+    let idempotent = Idempotent::new(&request, caller.principal.organization_id, &bytes)?;
     let authorization = AuthorizationRequest {
         authorized_organization_id: body.authorized_organization_id,
         valid_from: body.valid_from,
@@ -287,13 +289,12 @@ pub async fn add_authorization(
         document_reference: body.document_reference.trim().to_owned(),
     };
     let actor = caller.actor();
-    let created = state
-        .db
-        .transaction(move |connection| {
-            establishments::add_authorization(connection, &actor, kind, &code, authorization)
+    idempotent
+        .transaction(&state, move |connection| {
+            let created = establishments::add_authorization(connection, &actor, kind, &code, authorization)?;
+            Reply::json(201, &created)
         })
-        .await?;
-    Ok(HttpResponse::Created().json(created))
+        .await
 }
 
 #[derive(Debug, Deserialize, Validate)]

@@ -1,7 +1,8 @@
 //! Inspector routes: the queue, inspections and decisions.
 
 use super::authentication::Caller;
-use super::json_body::read_json;
+use super::idempotency::Idempotent;
+use super::json_body::read_json_keeping_bytes;
 use super::paging::page_params;
 use crate::domain::authz::Action;
 use crate::domain::calendar::vietnam_date;
@@ -10,6 +11,7 @@ use crate::domain::field_violation::FieldViolation;
 use crate::domain::inspection::InspectionInput;
 use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
+use crate::service::idempotency::Reply;
 use crate::service::inspections::{self, Signatory};
 use crate::service::inspector::Inspector;
 use crate::state::AppState;
@@ -61,16 +63,16 @@ pub async fn inspect(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let inspector = inspector(&caller)?;
-    let input: InspectionInput = read_json(&request, payload).await?;
+    let (input, bytes): (InspectionInput, _) = read_json_keeping_bytes(&request, payload).await?;
+    let idempotent = Idempotent::new(&request, caller.principal.organization_id, &bytes)?;
     let (id, versions) = (id.into_inner(), state.protocols.clone());
-    let inspection = state
-        .db
-        .transaction(move |connection| {
+    idempotent
+        .transaction(&state, move |connection| {
             let context = inspector.context(connection)?;
-            inspections::record_inspection(connection, &context, &versions, id, input)
+            let inspection = inspections::record_inspection(connection, &context, &versions, id, input)?;
+            Reply::json(201, &inspection)
         })
-        .await?;
-    Ok(HttpResponse::Created().json(inspection))
+        .await
 }
 
 #[derive(Debug, Deserialize, Validate)]
@@ -91,22 +93,22 @@ pub async fn approve(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let inspector = inspector(&caller)?;
-    let body: ApproveBody = read_json(&request, payload).await?;
+    let (body, bytes): (ApproveBody, _) = read_json_keeping_bytes(&request, payload).await?;
+    let idempotent = Idempotent::new(&request, caller.principal.organization_id, &bytes)?;
     let (id, versions, signer) = (id.into_inner(), state.protocols.clone(), state.signer.clone());
     let today = vietnam_date(Utc::now());
-    let outcome = state
-        .db
-        .transaction(move |connection| {
+    idempotent
+        .transaction(&state, move |connection| {
             let context = inspector.context(connection)?;
             let signatory = Signatory {
                 officer: body.authorized_officer.trim().to_owned(),
                 place_of_issue: body.place_of_issue.trim().to_owned(),
                 today,
             };
-            inspections::approve(connection, &context, &versions, &signer, id, signatory)
+            let outcome = inspections::approve(connection, &context, &versions, &signer, id, signatory)?;
+            Reply::json(200, &outcome)
         })
-        .await?;
-    Ok(HttpResponse::Ok().json(outcome))
+        .await
 }
 
 #[derive(Debug, Deserialize, Validate)]
@@ -126,7 +128,8 @@ pub async fn reject(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let inspector = inspector(&caller)?;
-    let body: RejectBody = read_json(&request, payload).await?;
+    let (body, bytes): (RejectBody, _) = read_json_keeping_bytes(&request, payload).await?;
+    let idempotent = Idempotent::new(&request, caller.principal.organization_id, &bytes)?;
     let reason_code = RejectionReason::parse(&body.reason_code).ok_or_else(|| {
         ApiError::invalid(FieldViolation::new(
             "/reason_code",
@@ -135,21 +138,20 @@ pub async fn reject(
         ))
     })?;
     let id = id.into_inner();
-    let outcome = state
-        .db
-        .transaction(move |connection| {
+    idempotent
+        .transaction(&state, move |connection| {
             let context = inspector.context(connection)?;
-            inspections::reject_or_return(
+            let outcome = inspections::reject_or_return(
                 connection,
                 &context,
                 id,
                 Decision::Reject,
                 Some(reason_code),
                 body.reason,
-            )
+            )?;
+            Reply::json(200, &outcome)
         })
-        .await?;
-    Ok(HttpResponse::Ok().json(outcome))
+        .await
 }
 
 #[derive(Debug, Deserialize, Validate)]
@@ -168,14 +170,14 @@ pub async fn return_for_correction(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let inspector = inspector(&caller)?;
-    let body: ReturnBody = read_json(&request, payload).await?;
+    let (body, bytes): (ReturnBody, _) = read_json_keeping_bytes(&request, payload).await?;
+    let idempotent = Idempotent::new(&request, caller.principal.organization_id, &bytes)?;
     let id = id.into_inner();
-    let outcome = state
-        .db
-        .transaction(move |connection| {
+    idempotent
+        .transaction(&state, move |connection| {
             let context = inspector.context(connection)?;
-            inspections::reject_or_return(connection, &context, id, Decision::Return, None, body.reason)
+            let outcome = inspections::reject_or_return(connection, &context, id, Decision::Return, None, body.reason)?;
+            Reply::json(200, &outcome)
         })
-        .await?;
-    Ok(HttpResponse::Ok().json(outcome))
+        .await
 }

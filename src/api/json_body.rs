@@ -24,6 +24,19 @@ pub fn is_json_content_type(request: &HttpRequest) -> bool {
     essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
+/// Reads, parses and validates the body as `T`, and gives the bytes too (for an
+/// Idempotency-Key's request fingerprint).
+pub async fn read_json_keeping_bytes<T>(
+    request: &HttpRequest,
+    payload: web::Payload,
+) -> Result<(T, web::Bytes), ApiError>
+where
+    T: DeserializeOwned + Validate,
+{
+    let bytes = read_json_bytes(request, payload).await?;
+    Ok((parse_json(&bytes)?, bytes))
+}
+
 /// Reads, parses and validates the body as `T`.
 pub async fn read_json<T>(request: &HttpRequest, payload: web::Payload) -> Result<T, ApiError>
 where

@@ -1,6 +1,7 @@
 //! API key routes (admin only).
 
 use super::authentication::Caller;
+use super::idempotency::idempotency_key;
 use super::json_body::read_json;
 use super::paging::page_params;
 use crate::domain::api_key::Role;
@@ -33,6 +34,13 @@ pub async fn create(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageApiKeys)?;
+    if idempotency_key(&request)?.is_some() {
+        // Replaying would mean storing the secret; it is shown once and never kept.
+        return Err(ApiError::BadRequest {
+            code: "idempotency_not_supported",
+            detail: "A key's secret is never stored, so its creation cannot be replayed: send no Idempotency-Key, and if the response is lost, revoke the key (it is listed with its label) and issue another.".to_owned(),
+        });
+    }
     let body: CreateApiKeyRequest = read_json(&request, payload).await?;
     let role = Role::parse(&body.role).ok_or_else(|| {
         ApiError::invalid(FieldViolation::new(

@@ -9,6 +9,7 @@ pub mod establishment_csv;
 pub mod establishment_imports;
 pub mod establishments;
 pub mod health;
+pub mod idempotency;
 pub mod inspections;
 pub mod json_body;
 pub mod keys;

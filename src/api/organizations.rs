@@ -1,15 +1,16 @@
 //! Organisation routes (admin only).
 
 use super::authentication::Caller;
-use super::json_body::read_json;
+use super::idempotency::Idempotent;
+use super::json_body::read_json_keeping_bytes;
 use super::paging::page_params;
 use crate::domain::authz::Action;
 use crate::domain::organization::{OrganizationKind, OrganizationRequest, validate_new_organization};
 use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
 use crate::service;
+use crate::service::idempotency::Reply;
 use crate::state::AppState;
-use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -39,7 +40,8 @@ pub async fn create(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageOrganizations)?;
-    let body: CreateOrganizationRequest = read_json(&request, payload).await?;
+    let (body, bytes): (CreateOrganizationRequest, _) = read_json_keeping_bytes(&request, payload).await?;
+    let idempotent = Idempotent::new(&request, caller.principal.organization_id, &bytes)?;
     let valid = validate_new_organization(&OrganizationRequest {
         kind: body.kind,
         name: body.name,
@@ -50,13 +52,12 @@ pub async fn create(
     })
     .map_err(ApiError::Validation)?;
     let actor = caller.actor();
-    let created = state
-        .db
-        .transaction(move |connection| service::organizations::create(connection, &actor, valid))
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((LOCATION, format!("/v1/organizations/{}", created.id)))
-        .json(created))
+    idempotent
+        .transaction(&state, move |connection| {
+            let created = service::organizations::create(connection, &actor, valid)?;
+            Ok(Reply::json(201, &created)?.with_location(format!("/v1/organizations/{}", created.id)))
+        })
+        .await
 }
 
 pub async fn show(caller: Caller, id: web::Path<Uuid>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {

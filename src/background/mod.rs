@@ -1,6 +1,8 @@
-//! Work each instance does beside serving requests: sealing the audit chain and listening
-//! for cache invalidations. Both run as tasks on the runtime that serves, so they stop with it.
+//! Work each instance does beside serving requests: sealing the audit chain, listening
+//! for cache invalidations and removing expired idempotent responses. Each runs as a task on
+//! the runtime that serves, so they stop with it.
 
+pub mod housekeeping;
 pub mod listener;
 pub mod sealer;
 
@@ -11,4 +13,5 @@ use actix_web::web;
 pub fn spawn(state: &web::Data<AppState>) {
     actix_web::rt::spawn(sealer::run(state.clone()));
     actix_web::rt::spawn(listener::run(state.clone()));
+    actix_web::rt::spawn(housekeeping::run(state.clone()));
 }

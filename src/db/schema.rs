@@ -795,6 +795,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The successful response to a state-changing POST sent with an Idempotency-Key, per organisation, replayed for a repeat of the same request.
+    idempotent_responses (organization_id, idempotency_key) {
+        /// The `organization_id` column of the `idempotent_responses` table.
+        organization_id -> Uuid,
+        /// The `idempotency_key` column of the `idempotent_responses` table.
+        idempotency_key -> Text,
+        /// SHA-256 of the method, path and canonical JSON body: the same key with another request is refused.
+        request_sha256 -> Bytea,
+        /// The `status` column of the `idempotent_responses` table.
+        status -> Int2,
+        /// The `location` column of the `idempotent_responses` table.
+        location -> Nullable<Text>,
+        /// The `etag` column of the `idempotent_responses` table.
+        etag -> Nullable<Text>,
+        /// The `body` column of the `idempotent_responses` table.
+        body -> Jsonb,
+        /// The `created_at` column of the `idempotent_responses` table.
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     /// Idempotency-Key values of consignment creations per organisation, with the request fingerprint and the response to replay.
     idempotency_keys (organization_id, idempotency_key) {
         /// The `organization_id` column of the `idempotency_keys` table.
@@ -980,6 +1002,7 @@ diesel::joinable!(establishment_status_periods -> api_keys (created_by_key_id));
 diesel::joinable!(establishment_status_periods -> establishment_imports (import_id));
 diesel::joinable!(establishment_status_periods -> establishments (establishment_id));
 diesel::joinable!(establishments -> organizations (holder_organization_id));
+diesel::joinable!(idempotent_responses -> organizations (organization_id));
 diesel::joinable!(idempotency_keys -> consignments (consignment_id));
 diesel::joinable!(idempotency_keys -> organizations (organization_id));
 diesel::joinable!(inspections -> api_keys (inspector_key_id));
@@ -1001,6 +1024,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     establishment_imports,
     establishment_status_periods,
     establishments,
+    idempotent_responses,
     idempotency_keys,
     inspections,
     organizations,

@@ -2,6 +2,10 @@
 //! audit event in the same transaction. Functions here take a connection and are called
 //! through `Database::run` or `Database::transaction`.
 
+/// The connection use cases take. Handlers only pass it through to them, in the closures they
+/// give to `Database::run` and `Database::transaction`, and name it in bounds.
+pub use diesel::PgConnection as Connection;
+
 pub mod api_keys;
 pub mod audit;
 pub mod audit_sealer;
@@ -14,6 +18,7 @@ pub mod consignments;
 pub mod establishment_imports;
 pub mod establishment_views;
 pub mod establishments;
+pub mod idempotency;
 pub mod input;
 pub mod inspections;
 pub mod inspector;

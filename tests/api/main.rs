@@ -21,6 +21,7 @@ mod fixtures;
 mod flaky_proxy;
 mod health;
 mod helpers;
+mod idempotency;
 mod migrations;
 mod organizations;
 mod protocol_reference;

@@ -46,6 +46,7 @@ fn every_migration_runs_down_and_up_again() {
             "establishment_status_periods",
             "establishments",
             "idempotency_keys",
+            "idempotent_responses",
             "inspections",
             "organizations",
             "signing_keys"
