@@ -28,13 +28,7 @@ pub fn build_app(
 > {
     App::new()
         .app_data(state)
-        .app_data(web::QueryConfig::default().error_handler(|error, _| {
-            ApiError::BadRequest {
-                code: "invalid_query",
-                detail: format!("The query string is invalid: {error}"),
-            }
-            .into()
-        }))
+        .app_data(web::QueryConfig::default().error_handler(|error, _| api::paging::invalid_query(error).into()))
         .app_data(
             web::PathConfig::default()
                 .error_handler(|_, _| ApiError::not_found("No resource has this identifier.").into()),

@@ -2,6 +2,7 @@
 //! checkpoints (public, so anyone can keep copies).
 
 use super::authentication::Caller;
+use super::paging::query_string;
 use super::paging::page_params;
 use crate::domain::authz::Action;
 use crate::domain::pagination::SeqCursor;
@@ -10,7 +11,7 @@ use crate::service;
 use crate::service::audit::AuditFilter;
 use crate::state::AppState;
 use actix_web::http::header::CACHE_CONTROL;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -24,11 +25,11 @@ pub struct ListAuditQuery {
 
 pub async fn list(
     caller: Caller,
-    query: web::Query<ListAuditQuery>,
+    request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadAuditTrail)?;
-    let query = query.into_inner();
+    let query: ListAuditQuery = query_string(&request)?;
     let (limit, after) = page_params(query.limit, query.cursor.as_deref(), SeqCursor::decode)?;
     let filter = AuditFilter {
         entity_type: query.entity_type,
@@ -73,11 +74,12 @@ fn given_checkpoint(query: VerifyQuery) -> Result<Option<(i64, [u8; 32])>, ApiEr
 
 pub async fn verify(
     caller: Caller,
-    query: web::Query<VerifyQuery>,
+    request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadAuditTrail)?;
-    let given = given_checkpoint(query.into_inner())?;
+    let query: VerifyQuery = query_string(&request)?;
+    let given = given_checkpoint(query)?;
     let verification = state
         .db
         .run(move |connection| service::audit::verify(connection, given))

@@ -4,6 +4,7 @@ use super::authentication::Caller;
 use super::idempotency::Idempotent;
 use super::idempotency::idempotency_key;
 use super::json_body::read_json_bytes;
+use super::paging::query_string;
 use super::paging::{page_params, valid_query};
 use crate::domain::api_key::Role;
 use crate::domain::authz::Action;
@@ -152,11 +153,11 @@ pub struct ListQuery {
 
 pub async fn list(
     caller: Caller,
-    query: web::Query<ListQuery>,
+    request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::DeclareConsignments)?;
-    let query = query.into_inner();
+    let query: ListQuery = query_string(&request)?;
     valid_query(&query)?;
     let (limit, after) = page_params(query.limit, query.cursor.as_deref(), TimeIdCursor::decode)?;
     let status = query

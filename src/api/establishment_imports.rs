@@ -1,6 +1,7 @@
 //! `POST /v1/establishment-imports`: a published list as JSON, or as CSV with the list's
 //! description in the query string.
 
+use super::paging::query_string;
 use super::authentication::Caller;
 use super::establishment_csv;
 use super::idempotency::Idempotent;
@@ -124,11 +125,11 @@ pub async fn create(
     caller: Caller,
     request: HttpRequest,
     payload: web::Payload,
-    query: web::Query<CsvImportQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageRegistry)?;
-    super::paging::valid_query(&*query)?;
+    let query: CsvImportQuery = query_string(&request)?;
+    super::paging::valid_query(&query)?;
     let is_csv = media_type(&request).as_deref() == Some("text/csv");
     if !is_csv && !is_json_content_type(&request) {
         return Err(ApiError::BadRequest {
@@ -144,8 +145,7 @@ pub async fn create(
     // Parsing and checking 100,000 rows takes a while; keep it off the async workers.
     let (meta, drafts, holders, format) = web::block(move || -> Result<_, ApiError> {
         let (meta, rows, format) = if is_csv {
-            let query = query.into_inner();
-            let missing: Vec<FieldViolation> = [
+                    let missing: Vec<FieldViolation> = [
                 query
                     .kind
                     .is_none()
@@ -179,8 +179,7 @@ pub async fn create(
             let rows = establishment_csv::parse_rows(&bytes).map_err(ApiError::Validation)?;
             (meta, rows, ListFormat::Csv)
         } else {
-            let query = query.into_inner();
-            if query.kind.is_some() || query.commodity.is_some() || query.list_date.is_some() || query.source.is_some()
+                    if query.kind.is_some() || query.commodity.is_some() || query.list_date.is_some() || query.source.is_some()
             {
                 return Err(ApiError::BadRequest {
                     code: "invalid_query",

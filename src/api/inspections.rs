@@ -3,6 +3,7 @@
 use super::authentication::Caller;
 use super::idempotency::Idempotent;
 use super::json_body::read_json_keeping_bytes;
+use super::paging::query_string;
 use super::paging::page_params;
 use crate::domain::authz::Action;
 use crate::domain::calendar::vietnam_date;
@@ -40,10 +41,11 @@ pub struct QueueQuery {
 
 pub async fn queue(
     caller: Caller,
-    query: web::Query<QueueQuery>,
+    request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let inspector = inspector(&caller)?;
+    let query: QueueQuery = query_string(&request)?;
     let (limit, after) = page_params(query.limit, query.cursor.as_deref(), TimeIdCursor::decode)?;
     let page = state
         .db

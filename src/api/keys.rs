@@ -3,6 +3,7 @@
 use super::authentication::Caller;
 use super::idempotency::idempotency_key;
 use super::json_body::read_json;
+use super::paging::query_string;
 use super::paging::page_params;
 use crate::domain::api_key::Role;
 use crate::domain::authz::Action;
@@ -76,10 +77,11 @@ pub struct ListKeysQuery {
 pub async fn list(
     caller: Caller,
     organization_id: web::Path<Uuid>,
-    query: web::Query<ListKeysQuery>,
+    request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageApiKeys)?;
+    let query: ListKeysQuery = query_string(&request)?;
     let (limit, after) = page_params(query.limit, query.cursor.as_deref(), TimeIdCursor::decode)?;
     let organization_id = organization_id.into_inner();
     let page = state

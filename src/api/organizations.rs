@@ -3,6 +3,7 @@
 use super::authentication::Caller;
 use super::idempotency::Idempotent;
 use super::json_body::read_json_keeping_bytes;
+use super::paging::query_string;
 use super::paging::page_params;
 use crate::domain::authz::Action;
 use crate::domain::organization::{OrganizationKind, OrganizationRequest, validate_new_organization};
@@ -80,11 +81,11 @@ pub struct ListOrganizationsQuery {
 
 pub async fn list(
     caller: Caller,
-    query: web::Query<ListOrganizationsQuery>,
+    request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageOrganizations)?;
-    let query = query.into_inner();
+    let query: ListOrganizationsQuery = query_string(&request)?;
     let (limit, after) = page_params(query.limit, query.cursor.as_deref(), TimeIdCursor::decode)?;
     let kind = match query.kind {
         None => None,

@@ -5,7 +5,26 @@ use crate::domain::field_violation::FieldViolation;
 use crate::domain::pagination::page_limit;
 use crate::error::ApiError;
 use crate::service::input::violations_from;
+use actix_web::{HttpRequest, web};
+use serde::de::DeserializeOwned;
 use validator::Validate;
+
+/// The query string as `T`, or 400 `invalid_query`. Handlers that check a role read their query
+/// with this after the check, so a caller without the role gets 403 and learns nothing about
+/// the parameters.
+pub fn query_string<T: DeserializeOwned>(request: &HttpRequest) -> Result<T, ApiError> {
+    web::Query::<T>::from_query(request.query_string())
+        .map(web::Query::into_inner)
+        .map_err(invalid_query)
+}
+
+/// 400 for a query string that does not fit its parameters.
+pub fn invalid_query(error: impl std::fmt::Display) -> ApiError {
+    ApiError::BadRequest {
+        code: "invalid_query",
+        detail: format!("The query string is invalid: {error}"),
+    }
+}
 
 /// The page size within its bounds and the decoded cursor, or 422 naming the bad parameter.
 pub fn page_params<C>(

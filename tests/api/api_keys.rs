@@ -162,6 +162,23 @@ fn an_exporter_key_gets_403_on_admin_routes() {
 }
 
 #[test]
+fn a_key_without_the_role_gets_403_before_its_query_string_is_read() {
+    let app = TestApp::spawn();
+    let (organization, secret) = app.exporter_with_key("0312345678");
+    let id = organization["id"].as_str().expect("id");
+    for path in [
+        "/v1/organizations?limit=many".to_owned(),
+        format!("/v1/organizations/{id}/api-keys?cursor=x&unknown=1"),
+        "/v1/audit-events?limit=-1&bogus=1".to_owned(),
+        "/v1/audit-events/verification?checkpoint_seq=x".to_owned(),
+        "/v1/inspection-queue?limit=x".to_owned(),
+    ] {
+        let response = app.get(&path, Some(&secret));
+        assert_eq!(response.status, 403, "{path}: {}", response.text);
+    }
+}
+
+#[test]
 fn a_revoked_key_gets_401() {
     let app = TestApp::spawn();
     let (organization, secret) = app.exporter_with_key("0312345678");
