@@ -2,8 +2,8 @@
 //! checkpoints (public, so anyone can keep copies).
 
 use super::authentication::Caller;
-use super::paging::query_string;
 use super::paging::page_params;
+use super::paging::query_string;
 use crate::domain::authz::Action;
 use crate::domain::pagination::SeqCursor;
 use crate::error::ApiError;
@@ -23,11 +23,7 @@ pub struct ListAuditQuery {
     pub cursor: Option<String>,
 }
 
-pub async fn list(
-    caller: Caller,
-    request: HttpRequest,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(caller: Caller, request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadAuditTrail)?;
     let query: ListAuditQuery = query_string(&request)?;
     let (limit, after) = page_params(query.limit, query.cursor.as_deref(), SeqCursor::decode)?;

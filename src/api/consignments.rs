@@ -151,11 +151,7 @@ pub struct ListQuery {
     pub cursor: Option<String>,
 }
 
-pub async fn list(
-    caller: Caller,
-    request: HttpRequest,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(caller: Caller, request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::DeclareConsignments)?;
     let query: ListQuery = query_string(&request)?;
     valid_query(&query)?;

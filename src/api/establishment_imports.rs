@@ -1,11 +1,11 @@
 //! `POST /v1/establishment-imports`: a published list as JSON, or as CSV with the list's
 //! description in the query string.
 
-use super::paging::query_string;
 use super::authentication::Caller;
 use super::establishment_csv;
 use super::idempotency::Idempotent;
 use super::json_body::{is_json_content_type, media_type, read_body};
+use super::paging::query_string;
 use crate::domain::authz::Action;
 use crate::domain::establishment::{Commodity, EstablishmentKind};
 use crate::domain::establishment_import::ListFormat;
@@ -145,7 +145,7 @@ pub async fn create(
     // Parsing and checking 100,000 rows takes a while; keep it off the async workers.
     let (meta, drafts, holders, format) = web::block(move || -> Result<_, ApiError> {
         let (meta, rows, format) = if is_csv {
-                    let missing: Vec<FieldViolation> = [
+            let missing: Vec<FieldViolation> = [
                 query
                     .kind
                     .is_none()
@@ -179,7 +179,7 @@ pub async fn create(
             let rows = establishment_csv::parse_rows(&bytes).map_err(ApiError::Validation)?;
             (meta, rows, ListFormat::Csv)
         } else {
-                    if query.kind.is_some() || query.commodity.is_some() || query.list_date.is_some() || query.source.is_some()
+            if query.kind.is_some() || query.commodity.is_some() || query.list_date.is_some() || query.source.is_some()
             {
                 return Err(ApiError::BadRequest {
                     code: "invalid_query",

@@ -3,8 +3,8 @@
 use super::authentication::Caller;
 use super::idempotency::Idempotent;
 use super::json_body::read_json_keeping_bytes;
-use super::paging::query_string;
 use super::paging::page_params;
+use super::paging::query_string;
 use crate::domain::authz::Action;
 use crate::domain::calendar::vietnam_date;
 use crate::domain::consignment::status::{Decision, RejectionReason};
@@ -39,11 +39,7 @@ pub struct QueueQuery {
     pub cursor: Option<String>,
 }
 
-pub async fn queue(
-    caller: Caller,
-    request: HttpRequest,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn queue(caller: Caller, request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let inspector = inspector(&caller)?;
     let query: QueueQuery = query_string(&request)?;
     let (limit, after) = page_params(query.limit, query.cursor.as_deref(), TimeIdCursor::decode)?;

@@ -3,8 +3,8 @@
 use super::authentication::Caller;
 use super::idempotency::idempotency_key;
 use super::json_body::read_json;
-use super::paging::query_string;
 use super::paging::page_params;
+use super::paging::query_string;
 use crate::domain::api_key::Role;
 use crate::domain::authz::Action;
 use crate::domain::field_violation::FieldViolation;

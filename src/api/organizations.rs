@@ -3,8 +3,8 @@
 use super::authentication::Caller;
 use super::idempotency::Idempotent;
 use super::json_body::read_json_keeping_bytes;
-use super::paging::query_string;
 use super::paging::page_params;
+use super::paging::query_string;
 use crate::domain::authz::Action;
 use crate::domain::organization::{OrganizationKind, OrganizationRequest, validate_new_organization};
 use crate::domain::pagination::TimeIdCursor;
@@ -79,11 +79,7 @@ pub struct ListOrganizationsQuery {
     pub cursor: Option<String>,
 }
 
-pub async fn list(
-    caller: Caller,
-    request: HttpRequest,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(caller: Caller, request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageOrganizations)?;
     let query: ListOrganizationsQuery = query_string(&request)?;
     let (limit, after) = page_params(query.limit, query.cursor.as_deref(), TimeIdCursor::decode)?;

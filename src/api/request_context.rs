@@ -1,11 +1,12 @@
 //! Per-request plumbing: accept or generate the request id, echo it, write one log line and
 //! record the request in the metrics.
 
+use crate::domain::api_key::public_prefix;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, web};
 use std::future::{Ready, ready};
@@ -98,6 +99,24 @@ pub async fn request_context(
     let elapsed = started.elapsed();
     if let Some(state) = state {
         state.metrics.record_request(&method, &route, status, elapsed);
+        if status == 401 || status == 403 {
+            state.metrics.record_denied(status);
+        }
+    }
+    if status == 401 || status == 403 {
+        // Who was refused: the key's public prefix (as key listings show it), never more of it.
+        let key_prefix = response
+            .request()
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.trim().split_once(' '))
+            .and_then(|(_, token)| public_prefix(token.trim()))
+            .unwrap_or("none")
+            .to_owned();
+        span.in_scope(
+            || tracing::warn!(method = %method, route = %route, status, key_prefix = %key_prefix, "request denied"),
+        );
     }
     span.in_scope(|| {
         tracing::info!(

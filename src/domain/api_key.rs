@@ -55,6 +55,14 @@ pub fn key_from_random_bytes(random: [u8; 32]) -> GeneratedKey {
 }
 
 /// The SHA-256 under which a presented key is looked up.
+/// The part of a presented key that may be logged: its public prefix, as shown in key
+/// listings, when it has the shape of a key; nothing of anything else.
+pub fn public_prefix(presented: &str) -> Option<&str> {
+    looks_like_key(presented)
+        .then(|| presented.get(..DISPLAY_PREFIX_LEN))
+        .flatten()
+}
+
 pub fn hash_key(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()
 }
@@ -72,6 +80,13 @@ pub fn looks_like_key(token: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_public_prefix_of_a_key_shaped_token_may_be_logged() {
+        let key = key_from_random_bytes([7; 32]);
+        assert_eq!(public_prefix(&key.secret), Some(key.display_prefix.as_str()));
+        assert_eq!(public_prefix("password123"), None);
+    }
 
     #[test]
     fn a_key_carries_256_bits_in_a_recognisable_shape() {

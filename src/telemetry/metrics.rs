@@ -40,6 +40,11 @@ struct RequestLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DeniedLabels {
+    status: u16,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
     method: String,
     route: String,
@@ -55,6 +60,7 @@ pub struct Metrics {
     pool_idle: Gauge,
     pool_wait: Histogram,
     pool_timeouts: Counter,
+    denied: Family<DeniedLabels, Counter>,
     audit_unsealed: Gauge,
     audit_lag: Gauge<f64, AtomicU64>,
     audit_sealed: Counter,
@@ -78,6 +84,7 @@ impl Default for Metrics {
             pool_idle: Gauge::default(),
             pool_wait: latency_histogram(),
             pool_timeouts: Counter::default(),
+            denied: Family::default(),
             audit_unsealed: Gauge::default(),
             audit_lag: Gauge::default(),
             audit_sealed: Counter::default(),
@@ -118,6 +125,11 @@ impl Default for Metrics {
             "db_pool_timeouts",
             "Requests that got no database connection within the pool timeout",
             metrics.pool_timeouts.clone(),
+        );
+        registry.register(
+            "http_denied_requests",
+            "Requests refused for want of a valid key (401) or of the role (403)",
+            metrics.denied.clone(),
         );
         registry.register(
             "audit_unsealed_events",
@@ -168,6 +180,11 @@ impl Metrics {
         if timed_out {
             self.pool_timeouts.inc();
         }
+    }
+
+    /// Records a request refused with 401 or 403.
+    pub fn record_denied(&self, status: u16) {
+        self.denied.get_or_create(&DeniedLabels { status }).inc();
     }
 
     /// Records one pass of the audit sealer.

@@ -73,3 +73,25 @@ fn an_unprintable_request_id_is_replaced() {
     let response = app.send_unchecked("GET", "/health/live", &[("X-Request-Id", &long)], None, None, b"");
     assert_ne!(response.header("x-request-id"), Some(long.as_str()));
 }
+
+#[test]
+fn refused_requests_are_counted_by_status_in_the_metrics() {
+    let app = TestApp::spawn();
+    let (_, exporter) = app.exporter_with_key("0312345678");
+    assert_eq!(app.get("/v1/me", None).status, 401);
+    assert_eq!(
+        app.get("/v1/me", Some("aq_not_a_real_key_at_all_000000000000000"))
+            .status,
+        401
+    );
+    assert_eq!(app.get("/v1/organizations", Some(&exporter)).status, 403);
+    let metrics = app.get("/metrics", None).text;
+    assert!(
+        metrics.contains("http_denied_requests_total{status=\"401\"} 2\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("http_denied_requests_total{status=\"403\"} 1\n"),
+        "{metrics}"
+    );
+}
