@@ -1,6 +1,6 @@
 //! The `Caller` extractor: a request's authenticated key, or 401.
 
-use super::request_context::RequestId;
+use super::request_context::{ClientRequestId, RequestId};
 use crate::domain::api_key::{Role, hash_key};
 use crate::domain::audit::Actor;
 use crate::domain::audit::to_hex;
@@ -18,6 +18,7 @@ use std::pin::Pin;
 pub struct Caller {
     pub principal: Principal,
     pub request_id: String,
+    pub client_request_id: Option<String>,
 }
 
 impl Caller {
@@ -43,6 +44,7 @@ impl Caller {
             key_id: Some(self.principal.key_id),
             organization_id: Some(self.principal.organization_id),
             request_id: self.request_id.clone(),
+            client_request_id: self.client_request_id.clone(),
         }
     }
 }
@@ -78,6 +80,7 @@ impl FromRequest for Caller {
             .get::<RequestId>()
             .map(|id| id.0.clone())
             .unwrap_or_default();
+        let client_request_id = request.extensions().get::<ClientRequestId>().map(|id| id.0.clone());
         Box::pin(async move {
             let token = token?;
             let state = state.ok_or_else(|| anyhow::anyhow!("application state is not configured"))?;
@@ -98,7 +101,11 @@ impl FromRequest for Caller {
             let principal = principal.ok_or(ApiError::Unauthorized {
                 detail: "The API key is unknown or has been revoked.",
             })?;
-            Ok(Caller { principal, request_id })
+            Ok(Caller {
+                principal,
+                request_id,
+                client_request_id,
+            })
         })
     }
 }

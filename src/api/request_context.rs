@@ -16,9 +16,18 @@ use tracing::Instrument;
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 const MAX_REQUEST_ID_LEN: usize = 128;
 
-/// The id of the current request, as echoed in `X-Request-Id` and stored in audit events.
+/// The service's own id of the current request, sent back in `X-Request-Id` and stored in
+/// audit events.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
+
+/// The `X-Request-Id` the client sent, when it is usable: kept beside the service's own id in
+/// audit events and logs and sent back in `X-Client-Request-Id`, never in its place (a client
+/// could otherwise give many requests one id, or another request's).
+#[derive(Debug, Clone)]
+pub struct ClientRequestId(pub String);
+
+pub const CLIENT_REQUEST_ID_HEADER: &str = "x-client-request-id";
 
 impl FromRequest for RequestId {
     type Error = Error;
@@ -58,11 +67,19 @@ pub async fn request_context(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let started = Instant::now();
-    let request_id = accepted_request_id(&request).unwrap_or_else(new_request_id);
+    let request_id = new_request_id();
+    let client_request_id = accepted_request_id(&request);
     request.extensions_mut().insert(RequestId(request_id.clone()));
+    if let Some(client) = &client_request_id {
+        request.extensions_mut().insert(ClientRequestId(client.clone()));
+    }
     let method = request.method().to_string();
     let state = request.app_data::<web::Data<AppState>>().cloned();
-    let span = tracing::info_span!("request", request_id = %request_id);
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        client_request_id = client_request_id.as_deref().unwrap_or_default()
+    );
 
     // Handlers' and extractors' errors arrive here already turned into responses; an `Err` can
     // only come from the framework itself and is passed on as it is. The request must not be
@@ -95,6 +112,11 @@ pub async fn request_context(
         response
             .headers_mut()
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+    }
+    if let Some(value) = client_request_id.and_then(|client| HeaderValue::from_str(&client).ok()) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(CLIENT_REQUEST_ID_HEADER), value);
     }
     let elapsed = started.elapsed();
     if let Some(state) = state {

@@ -31,6 +31,7 @@ pub struct AuditEvent {
     pub state: Value,
     pub prev_hash: Vec<u8>,
     pub hash: Vec<u8>,
+    pub client_request_id: Option<String>,
 }
 
 impl AuditEvent {
@@ -43,6 +44,7 @@ impl AuditEvent {
                 actor_key_id: self.actor_key_id,
                 actor_organization_id: self.actor_organization_id,
                 request_id: self.request_id,
+                client_request_id: self.client_request_id,
                 action: self.action,
                 entity_type: self.entity_type,
                 entity_id: self.entity_id,
@@ -64,6 +66,7 @@ impl From<StoredEvent> for AuditEvent {
             actor_key_id: content.actor_key_id,
             actor_organization_id: content.actor_organization_id,
             request_id: content.request_id,
+            client_request_id: content.client_request_id,
             action: content.action,
             entity_type: content.entity_type,
             entity_id: content.entity_id,
@@ -87,6 +90,7 @@ struct PendingEvent {
     entity_type: String,
     entity_id: String,
     state: Value,
+    client_request_id: Option<String>,
 }
 
 impl PendingEvent {
@@ -98,6 +102,7 @@ impl PendingEvent {
             actor_key_id: self.actor_key_id,
             actor_organization_id: self.actor_organization_id,
             request_id: self.request_id,
+            client_request_id: self.client_request_id,
             action: self.action,
             entity_type: self.entity_type,
             entity_id: self.entity_id,
@@ -126,6 +131,7 @@ pub fn append_many(connection: &mut PgConnection, actor: &Actor, changes: Vec<Ch
             actor_key_id: actor.key_id,
             actor_organization_id: actor.organization_id,
             request_id: actor.request_id.clone(),
+            client_request_id: actor.client_request_id.clone(),
             action: change.action.as_str().to_owned(),
             entity_type: change.action.entity_type().to_owned(),
             entity_id: change.entity_id,

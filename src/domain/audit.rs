@@ -23,6 +23,8 @@ pub struct AuditContent {
     pub actor_key_id: Option<Uuid>,
     pub actor_organization_id: Option<Uuid>,
     pub request_id: String,
+    /// The id the client sent, if any; kept beside the service's own.
+    pub client_request_id: Option<String>,
     pub action: String,
     pub entity_type: String,
     pub entity_id: String,
@@ -31,7 +33,7 @@ pub struct AuditContent {
 
 impl AuditContent {
     fn canonical_bytes(&self) -> Vec<u8> {
-        to_canonical_bytes(&json!({
+        let mut content = json!({
             "seq": self.seq,
             "id": self.id,
             "occurred_at": self.occurred_at.to_rfc3339_opts(SecondsFormat::Micros, true),
@@ -42,7 +44,13 @@ impl AuditContent {
             "entity_type": self.entity_type,
             "entity_id": self.entity_id,
             "state": self.state,
-        }))
+        });
+        // Absent rather than null when the client sent none, so events recorded before the
+        // field existed keep their hashes.
+        if let (Some(client_request_id), Value::Object(map)) = (&self.client_request_id, &mut content) {
+            map.insert("client_request_id".to_owned(), json!(client_request_id));
+        }
+        to_canonical_bytes(&content)
     }
 
     /// The hash of this event when it follows an event whose hash is `previous`.
@@ -167,6 +175,7 @@ pub struct Actor {
     pub key_id: Option<Uuid>,
     pub organization_id: Option<Uuid>,
     pub request_id: String,
+    pub client_request_id: Option<String>,
 }
 
 text_enum! {
@@ -223,6 +232,7 @@ mod tests {
             actor_key_id: None,
             actor_organization_id: Some(Uuid::from_u128(99)),
             request_id: format!("req-{seq}"),
+            client_request_id: None,
             action: "organization.created".into(),
             entity_type: "organization".into(),
             entity_id: format!("{seq}"),
@@ -331,6 +341,19 @@ mod tests {
         assert_eq!(sealed[1].content.request_id, "second");
         let whole: Vec<StoredEvent> = head.into_iter().chain(sealed).collect();
         assert_eq!(verify(&whole), Ok(4));
+    }
+
+    #[test]
+    fn a_client_request_id_is_hashed_when_present_and_leaves_older_hashes_alone() {
+        let without = content(1);
+        let mut with = content(1);
+        with.client_request_id = Some("erp-77".into());
+        assert_ne!(without.chained_hash(&GENESIS_HASH), with.chained_hash(&GENESIS_HASH));
+        assert!(
+            !String::from_utf8(without.canonical_bytes())
+                .unwrap()
+                .contains("client_request_id")
+        );
     }
 
     #[test]

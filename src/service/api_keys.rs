@@ -149,6 +149,7 @@ pub fn create_admin_key_from_command(connection: &mut PgConnection, label: &str)
         key_id: None,
         organization_id: None,
         request_id: "admin-key-command".to_owned(),
+        client_request_id: None,
     };
     connection
         .transaction(|connection| create_operator_admin(connection, &actor, label))

@@ -9,7 +9,7 @@ fn events(app: &TestApp, query: &str) -> Value {
 }
 
 #[test]
-fn creating_an_organisation_records_who_did_it_in_which_request_and_the_new_state() {
+fn creating_an_organisation_records_who_did_it_in_which_request_by_both_ids_and_the_new_state() {
     let app = TestApp::spawn();
     let me = app.get("/v1/me", Some(&app.admin_key)).json;
     let response = app.send_unchecked(
@@ -31,7 +31,11 @@ fn creating_an_organisation_records_who_did_it_in_which_request_and_the_new_stat
     assert_eq!(event["entity_id"], id);
     assert_eq!(event["actor_key_id"], me["key"]["id"]);
     assert_eq!(event["actor_organization_id"], me["organization"]["id"]);
-    assert_eq!(event["request_id"], "req-create-org");
+    assert_eq!(
+        event["request_id"],
+        response.header("x-request-id").expect("the service's id")
+    );
+    assert_eq!(event["client_request_id"], "req-create-org");
     assert_eq!(event["state"], response.json);
 }
 
