@@ -2,6 +2,7 @@
 //! `cargo run --release` works against the local PostgreSQL server (or the one `pg_virtualenv`
 //! points the libpq `PG*` variables at). The README's configuration table lists them all.
 
+use crate::domain::client_address::Network;
 use crate::domain::establishment::{CodePatterns, EstablishmentKind};
 use crate::domain::protocol::settings::{ConfiguredList, ENFORCE_UNCERTAIN_RULES, ENFORCEABLE_RULES, ProtocolSettings};
 use base64::Engine;
@@ -69,6 +70,8 @@ pub struct Config {
     /// off. Revocations reach every instance at once through PostgreSQL notifications; this
     /// bounds staleness should a notification be lost.
     pub cache_ttl: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the rate limiters).
+    pub trusted_proxies: Vec<Network>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "dbname=agri_quarantine";
@@ -206,6 +209,14 @@ impl Config {
             coconut_reduced_sampling_rate,
             enforced_uncertain_rules,
         };
+        let mut trusted_proxies = Vec::new();
+        for item in list("TRUSTED_PROXIES", Vec::new()) {
+            trusted_proxies.push(Network::parse(&item).ok_or(ConfigError {
+                name: "TRUSTED_PROXIES",
+                value: item.clone(),
+                reason: "expected IP addresses or networks such as 10.0.0.0/8, separated by commas",
+            })?);
+        }
         let signing_key = match get("SIGNING_KEY") {
             None => None,
             Some(value) => Some(decode_seed(&value).map(Seed).ok_or(ConfigError {
@@ -257,6 +268,7 @@ impl Config {
                 86_400,
             )?),
             cache_ttl: Duration::from_secs(parse_number("CACHE_TTL_SECS", 60, 0, 3600)?),
+            trusted_proxies,
         })
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::documents::verification_page;
 use crate::domain::calendar::vietnam_date;
+use crate::domain::client_address::client_address;
 use crate::error::ApiError;
 use crate::service::{certificate_documents, verification};
 use crate::state::AppState;
@@ -157,7 +158,14 @@ struct Lookup {
 
 impl Lookup {
     fn start(request: &HttpRequest, state: &AppState) -> Result<Self, ApiError> {
-        let client = request.peer_addr().map(|address| address.ip());
+        let forwarded: Vec<&str> = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|value| value.to_str().ok())
+            .collect();
+        let client = request
+            .peer_addr()
+            .map(|address| client_address(address.ip(), &forwarded, &state.config.trusted_proxies));
         if let Some(client) = client {
             state.verify_limiter.check(client).map_err(too_many)?;
         }

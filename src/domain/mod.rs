@@ -9,6 +9,7 @@ pub mod authz;
 pub mod calendar;
 pub mod canonical_json;
 pub mod certificate;
+pub mod client_address;
 pub mod consignment;
 pub mod ephyto;
 pub mod establishment;

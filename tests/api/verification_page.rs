@@ -2,6 +2,7 @@
 
 use crate::documents::decode_qr;
 use crate::fixtures::{crocodiles, fresh_durian, world};
+use crate::helpers::TestApp;
 use serde_json::json;
 
 #[test]
@@ -110,4 +111,34 @@ fn the_page_with_the_code_links_to_the_issued_pdf_which_needs_the_right_code() {
     assert_eq!(wrong.json["code"], "not_found");
     let missing = world.app.get(&format!("/v1/verify/{number}/certificate.pdf"), None);
     assert_eq!(missing.status, 400, "{}", missing.text);
+}
+
+fn miss_from(app: &TestApp, forwarded_for: &str) -> u16 {
+    app.send_unchecked(
+        "GET",
+        "/v1/verify/VN-PC-2026-999999",
+        &[("X-Forwarded-For", forwarded_for)],
+        None,
+        None,
+        b"",
+    )
+    .status
+}
+
+#[test]
+fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_allowance() {
+    let app = TestApp::spawn_with(&[
+        ("VERIFY_MISS_RATE_LIMIT_PER_MINUTE", "1"),
+        ("TRUSTED_PROXIES", "127.0.0.1"),
+    ]);
+    assert_eq!(miss_from(&app, "198.51.100.1"), 404);
+    assert_eq!(miss_from(&app, "198.51.100.1"), 429);
+    assert_eq!(miss_from(&app, "198.51.100.2"), 404);
+}
+
+#[test]
+fn without_trusted_proxies_a_forwarded_for_header_changes_nothing() {
+    let app = TestApp::spawn_with(&[("VERIFY_MISS_RATE_LIMIT_PER_MINUTE", "1")]);
+    assert_eq!(miss_from(&app, "198.51.100.1"), 404);
+    assert_eq!(miss_from(&app, "198.51.100.2"), 429);
 }
