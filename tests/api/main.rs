@@ -27,6 +27,7 @@ mod organizations;
 mod protocol_reference;
 mod protocol_rules;
 mod resilience;
+mod shutdown;
 mod test_db;
 mod text_columns;
 mod uncertain_rules;
