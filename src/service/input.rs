@@ -20,7 +20,8 @@ where
 }
 
 /// Syntax errors (including anything after the JSON value) are 400; well-formed JSON of the
-/// wrong shape is 422 with the field's pointer, and so is a NUL character in any string.
+/// wrong shape is 422 with the field's pointer, and so is text that breaks the text policy
+/// (control characters; line breaks outside free-text fields).
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let malformed = |inner: &serde_json::Error| ApiError::BadRequest {
         code: "malformed_json",
@@ -35,43 +36,94 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         shape_error(error.path(), &inner.to_string())
     })?;
     deserializer.end().map_err(|error| malformed(&error))?;
-    refuse_nul(bytes)?;
+    refuse_bad_text(bytes)?;
     Ok(value)
 }
 
-/// JSON can carry a NUL only as the escape `\u0000`; PostgreSQL text cannot store one. The
-/// (rare) body that holds one is read again to name the field.
-fn refuse_nul(bytes: &[u8]) -> Result<(), ApiError> {
-    let escaped = bytes.windows(6).any(|window| window.eq_ignore_ascii_case(b"\\u0000"));
-    if !escaped {
+/// Fields of free text where a line break or a tab belongs; everywhere else text is one line.
+const MULTI_LINE_FIELDS: &[&str] = &[
+    "reason",
+    "address",
+    "notes",
+    "remarks",
+    "description",
+    "additional_declaration",
+];
+
+/// What a string may not hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BadText {
+    /// PostgreSQL text cannot store it at all.
+    Nul,
+    /// Other control characters (C0 but tab and line breaks, DEL, C1): invisible, and they
+    /// break printed certificates and XML.
+    Control,
+    /// A line break or tab in a single-line field.
+    LineBreak,
+}
+
+impl BadText {
+    fn message(self) -> &'static str {
+        match self {
+            Self::Nul => "Text may not contain the NUL character (\\u0000).",
+            Self::Control => "Text may not contain control characters.",
+            Self::LineBreak => "This field is one line of text: remove line breaks and tabs.",
+        }
+    }
+}
+
+fn bad_char(character: char, multi_line: bool) -> Option<BadText> {
+    match character {
+        '\0' => Some(BadText::Nul),
+        '\t' | '\n' | '\r' if multi_line => None,
+        '\t' | '\n' | '\r' => Some(BadText::LineBreak),
+        character if character.is_control() => Some(BadText::Control),
+        _ => None,
+    }
+}
+
+/// Refuses a body whose text breaks the text policy, naming the first such field. Control
+/// characters reach JSON text only escaped (`\u0001`, `\n`) or as DEL and C1 characters, so
+/// a body without any of those is not read twice.
+fn refuse_bad_text(bytes: &[u8]) -> Result<(), ApiError> {
+    let escaped = bytes
+        .windows(2)
+        .any(|pair| pair[0] == b'\\' && matches!(pair[1], b'u' | b'U' | b'b' | b'f' | b'n' | b'r' | b't'));
+    let raw = bytes.contains(&0x7f)
+        || bytes
+            .windows(2)
+            .any(|pair| pair[0] == 0xc2 && (0x80..=0x9f).contains(&pair[1]));
+    if !escaped && !raw {
         return Ok(());
     }
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|error| ApiError::BadRequest {
         code: "malformed_json",
         detail: format!("The body is not valid JSON: {error}"),
     })?;
-    match nul_pointer(&value, String::new()) {
-        None => Ok(()),
-        Some(pointer) => Err(ApiError::invalid(FieldViolation::new(
-            pointer,
-            "invalid_characters",
-            "Text may not contain the NUL character (\\u0000).",
-        ))),
-    }
+    let Some((pointer, bad)) = bad_text(&value, String::new(), false) else {
+        return Ok(());
+    };
+    Err(ApiError::invalid(FieldViolation::new(
+        pointer,
+        "invalid_characters",
+        bad.message(),
+    )))
 }
 
-fn nul_pointer(value: &serde_json::Value, pointer: String) -> Option<String> {
+fn bad_text(value: &serde_json::Value, pointer: String, multi_line: bool) -> Option<(String, BadText)> {
+    let first_bad = |text: &str, multi_line: bool| text.chars().find_map(|character| bad_char(character, multi_line));
     match value {
-        serde_json::Value::String(text) if text.contains('\0') => Some(pointer),
+        serde_json::Value::String(text) => first_bad(text, multi_line).map(|bad| (pointer, bad)),
         serde_json::Value::Array(items) => items
             .iter()
             .enumerate()
-            .find_map(|(index, item)| nul_pointer(item, format!("{pointer}/{index}"))),
+            .find_map(|(index, item)| bad_text(item, format!("{pointer}/{index}"), multi_line)),
         serde_json::Value::Object(map) => map.iter().find_map(|(key, item)| {
-            if key.contains('\0') {
-                return Some(format!("{pointer}/{}", escape_pointer_token(key)));
+            let here = format!("{pointer}/{}", escape_pointer_token(key));
+            if let Some(bad) = first_bad(key, false) {
+                return Some((here, bad));
             }
-            nul_pointer(item, format!("{pointer}/{}", escape_pointer_token(key)))
+            bad_text(item, here, MULTI_LINE_FIELDS.contains(&key.as_str()))
         }),
         _ => None,
     }
@@ -100,11 +152,11 @@ pub fn from_value<T>(value: serde_json::Value) -> Result<T, ApiError>
 where
     T: DeserializeOwned + Validate,
 {
-    if let Some(pointer) = nul_pointer(&value, String::new()) {
+    if let Some((pointer, bad)) = bad_text(&value, String::new(), false) {
         return Err(ApiError::invalid(FieldViolation::new(
             pointer,
             "invalid_characters",
-            "Text may not contain the NUL character (\\u0000).",
+            bad.message(),
         )));
     }
     let parsed: T = serde_path_to_error::deserialize(value)
@@ -115,14 +167,14 @@ where
     Ok(parsed)
 }
 
-/// Parses bytes as any JSON value (400 when they are not JSON, 422 naming a string that holds
-/// a NUL).
+/// Parses bytes as any JSON value (400 when they are not JSON, 422 naming a string that breaks
+/// the text policy).
 pub fn parse_value(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
     let value = serde_json::from_slice(bytes).map_err(|error| ApiError::BadRequest {
         code: "malformed_json",
         detail: format!("The body is not valid JSON: {error}"),
     })?;
-    refuse_nul(bytes)?;
+    refuse_bad_text(bytes)?;
     Ok(value)
 }
 
@@ -271,5 +323,33 @@ mod tests {
             panic!("expected a validation error");
         };
         assert_eq!(violations[0].pointer, "/lines/0/note");
+    }
+
+    fn refused_pointer(body: &[u8]) -> Option<(String, String)> {
+        match parse_value(body) {
+            Err(ApiError::Validation(violations)) => {
+                Some((violations[0].pointer.clone(), violations[0].message.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn control_characters_are_refused_anywhere() {
+        let (pointer, message) = refused_pointer(br#"{"name":"a\u0007b"}"#).unwrap();
+        assert_eq!(
+            (pointer.as_str(), message.as_str()),
+            ("/name", "Text may not contain control characters.")
+        );
+        assert!(refused_pointer("{\"name\":\"a\u{85}b\"}".as_bytes()).is_some(), "C1");
+        assert!(refused_pointer("{\"reason\":\"a\u{7f}\"}".as_bytes()).is_some(), "DEL");
+    }
+
+    #[test]
+    fn line_breaks_belong_in_free_text_fields_only() {
+        assert_eq!(refused_pointer(br#"{"reason":"line one\nline two\ttab"}"#), None);
+        assert_eq!(refused_pointer(br#"{"consignee":{"address":"street\r\ncity"}}"#), None);
+        let (pointer, _) = refused_pointer(br#"{"consignee":{"name":"two\nlines"}}"#).unwrap();
+        assert_eq!(pointer, "/consignee/name");
     }
 }

@@ -127,6 +127,28 @@ fn a_nul_character_in_a_json_string_gets_422_naming_the_field() {
 }
 
 #[test]
+fn a_control_character_or_a_line_break_in_a_one_line_field_gets_422_naming_the_field() {
+    let app = TestApp::spawn();
+    for (name, message) in [
+        ("Công ty\u{7}TNHH", "Text may not contain control characters."),
+        (
+            "Công ty\nTNHH",
+            "This field is one line of text: remove line breaks and tabs.",
+        ),
+    ] {
+        let mut body = exporter_body("0312345678");
+        body["name"] = json!(name);
+        let response = app.post("/v1/organizations", Some(&app.admin_key), &body);
+        assert_eq!(response.status, 422, "{}", response.text);
+        assert_eq!(response.json["errors"][0]["pointer"], "/name");
+        assert_eq!(response.json["errors"][0]["message"], message);
+    }
+    let mut body = exporter_body("0312345678");
+    body["address"] = json!("Ấp 3\nxã Vĩnh Thành");
+    assert_eq!(app.post("/v1/organizations", Some(&app.admin_key), &body).status, 201);
+}
+
+#[test]
 fn a_nul_character_in_the_path_or_the_query_gets_400_problem_json() {
     let app = TestApp::spawn();
     for path in [
