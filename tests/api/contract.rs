@@ -99,7 +99,15 @@ pub fn check_response(method: &str, path: &str, response: &TestResponse) {
     };
     let operation_pointer = format!("/paths/{}/{}", escape(&template), method.to_ascii_lowercase());
     let Some(operation) = spec().pointer(&operation_pointer) else {
+        // A method the path does not take: the 405 problem the contract's introduction describes.
         assert_eq!(response.status, 405, "{method} {template} is not in openapi.yaml");
+        assert!(response.header("allow").is_some(), "405 without Allow");
+        let errors = schema_errors("/components/schemas/Problem", &response.json);
+        assert!(
+            errors.is_empty(),
+            "{method} {template} 405 is not a Problem: {errors:?}"
+        );
+        assert_eq!(response.json["code"], "method_not_allowed");
         return;
     };
     let status = response.status.to_string();
