@@ -183,6 +183,74 @@ fn every_schema_in_openapi_yaml_compiles_and_every_ref_resolves() {
     assert_eq!(spec()["openapi"].as_str().map(|v| &v[..3]), Some("3.1"));
 }
 
+/// The request example of an operation for a media type, as the contract states it.
+pub fn request_example(operation_id: &str, media: &str) -> Value {
+    for (path, item) in spec()["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            if operation["operationId"] == operation_id {
+                let pointer = format!(
+                    "/paths/{}/{method}/requestBody/content/{}/example",
+                    escape(path),
+                    escape(media)
+                );
+                return spec()
+                    .pointer(&pointer)
+                    .cloned()
+                    .unwrap_or_else(|| panic!("no example at {pointer}"));
+            }
+        }
+    }
+    panic!("no operation {operation_id}");
+}
+
+#[test]
+fn every_request_body_has_an_example_valid_against_its_schema() {
+    for (path, item) in spec()["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            let Some(content) = operation.pointer("/requestBody/content").and_then(Value::as_object) else {
+                continue;
+            };
+            for (media, body) in content {
+                let mut examples: Vec<&Value> = body.get("example").into_iter().collect();
+                if let Some(named) = body.get("examples").and_then(Value::as_object) {
+                    examples.extend(named.values().map(|example| &example["value"]));
+                }
+                assert!(!examples.is_empty(), "{method} {path} {media}: no example");
+                if !media.ends_with("json") {
+                    continue;
+                }
+                let pointer = format!(
+                    "/paths/{}/{method}/requestBody/content/{}/schema",
+                    escape(path),
+                    escape(media)
+                );
+                for example in examples {
+                    let errors = schema_errors(&pointer, example);
+                    assert!(
+                        errors.is_empty(),
+                        "{method} {path} {media}: an example breaks its schema: {errors:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_operation_has_a_summary_and_a_description() {
+    for (path, item) in spec()["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            if operation.get("operationId").is_none() {
+                continue;
+            }
+            for field in ["summary", "description"] {
+                let text = operation[field].as_str().unwrap_or_default();
+                assert!(!text.trim().is_empty(), "{method} {path} has no {field}");
+            }
+        }
+    }
+}
+
 #[test]
 fn the_served_contract_is_the_file_in_the_repository() {
     let app = crate::helpers::TestApp::spawn();

@@ -13,6 +13,7 @@ mod cli;
 mod consignment_reading;
 mod consignments;
 mod contract;
+mod contract_examples;
 mod documents;
 mod errors;
 mod establishment_imports;
