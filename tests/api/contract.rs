@@ -237,6 +237,22 @@ fn every_request_body_has_an_example_valid_against_its_schema() {
 }
 
 #[test]
+fn every_golden_certificate_payload_fits_the_typed_certificate_content() {
+    let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/certificates");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(directory).expect("the golden certificates") {
+        let path = entry.expect("an entry").path();
+        if path.extension().is_some_and(|extension| extension == "json") {
+            let payload: Value = serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("JSON");
+            let errors = schema_errors("/components/schemas/CertificateContent", &payload);
+            assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 4);
+}
+
+#[test]
 fn every_operation_has_a_summary_and_a_description() {
     for (path, item) in spec()["paths"].as_object().expect("paths") {
         for (method, operation) in item.as_object().expect("path item") {
