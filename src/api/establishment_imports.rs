@@ -14,6 +14,7 @@ use crate::domain::field_violation::FieldViolation;
 use crate::error::ApiError;
 use crate::service::establishment_imports;
 use crate::service::idempotency::Reply;
+use crate::service::input::not_null;
 use crate::service::input::parse_json;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -32,15 +33,19 @@ pub struct ImportRowBody {
     #[validate(length(max = 500))]
     pub address: String,
     #[validate(length(max = 100))]
+    #[serde(default, deserialize_with = "not_null")]
     pub province: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub area_hectares: Option<f64>,
     #[validate(length(max = 100))]
+    #[serde(default, deserialize_with = "not_null")]
     pub cites_registration: Option<String>,
     #[validate(length(max = 2))]
     #[serde(default)]
     pub scopes: Vec<String>,
     /// The tax code of the exporter that holds the code.
     #[validate(length(max = 20))]
+    #[serde(default, deserialize_with = "not_null")]
     pub holder_tax_code: Option<String>,
 }
 

@@ -14,6 +14,7 @@ use crate::error::ApiError;
 use crate::service::establishments::EstablishmentFilter;
 use crate::service::establishments::{self, AuthorizationRequest, EstablishmentPatch, StatusChange};
 use crate::service::idempotency::Reply;
+use crate::service::input::not_null;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDate, Utc};
@@ -61,12 +62,16 @@ pub struct CreateEstablishmentRequest {
     #[validate(length(min = 1, max = 500))]
     pub address: String,
     #[validate(length(min = 1, max = 100))]
+    #[serde(default, deserialize_with = "not_null")]
     pub province: Option<String>,
     #[validate(length(min = 1, max = 3))]
     pub commodities: Vec<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub holder_organization_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "not_null")]
     pub area_hectares: Option<f64>,
     #[validate(length(min = 1, max = 100))]
+    #[serde(default, deserialize_with = "not_null")]
     pub cites_registration: Option<String>,
     #[validate(length(max = 2))]
     #[serde(default)]
@@ -204,6 +209,7 @@ pub struct StatusChangeRequest {
     #[validate(custom(function = "crate::domain::calendar::date_in_range"))]
     pub effective_until: Option<NaiveDate>,
     #[validate(length(max = 1000))]
+    #[serde(default, deserialize_with = "not_null")]
     pub reason: Option<String>,
     #[validate(length(min = 1, max = 300))]
     pub reference: String,

@@ -11,6 +11,7 @@ use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
 use crate::service;
 use crate::service::idempotency::Reply;
+use crate::service::input::not_null;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -25,12 +26,16 @@ pub struct CreateOrganizationRequest {
     #[validate(length(min = 1, max = 200))]
     pub name: String,
     #[validate(length(min = 1, max = 20))]
+    #[serde(default, deserialize_with = "not_null")]
     pub tax_code: Option<String>,
     #[validate(length(min = 1, max = 10))]
+    #[serde(default, deserialize_with = "not_null")]
     pub authority: Option<String>,
     #[validate(length(min = 1, max = 500))]
+    #[serde(default, deserialize_with = "not_null")]
     pub address: Option<String>,
     #[validate(length(min = 1, max = 100))]
+    #[serde(default, deserialize_with = "not_null")]
     pub province: Option<String>,
 }
 

@@ -4,6 +4,7 @@
 
 use crate::domain::field_violation::{FieldViolation, escape_pointer_token};
 use crate::error::ApiError;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
@@ -145,6 +146,22 @@ fn shape_error(path: &serde_path_to_error::Path, message: &str) -> ApiError {
         "invalid_type",
         describe_data_error(message),
     ))
+}
+
+/// For an optional field the contract does not type as nullable: leaving it out is fine, an
+/// explicit `null` is refused (422 naming the field). Use with `#[serde(default)]`, which
+/// covers the absent field, so this runs only for a field that is present.
+pub fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    match Option::<T>::deserialize(deserializer)? {
+        None => Err(serde::de::Error::custom(
+            "null is not allowed here; leave the field out instead",
+        )),
+        present => Ok(present),
+    }
 }
 
 /// Reads an already-parsed JSON value as `T` and applies its `validator` rules.

@@ -1,5 +1,5 @@
 use crate::helpers::{TestApp, exporter_body};
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[test]
 fn malformed_json_gets_400_malformed_json() {
@@ -146,6 +146,23 @@ fn a_control_character_or_a_line_break_in_a_one_line_field_gets_422_naming_the_f
     let mut body = exporter_body("0312345678");
     body["address"] = json!("Ấp 3\nxã Vĩnh Thành");
     assert_eq!(app.post("/v1/organizations", Some(&app.admin_key), &body).status, 201);
+}
+
+#[test]
+fn an_explicit_null_where_the_contract_does_not_allow_one_gets_422_naming_the_field() {
+    let app = TestApp::spawn();
+    let mut body = json!({"kind": "authority", "name": "Cục Thú y", "authority": "DAH"});
+    body["province"] = Value::Null;
+    let response = app.post("/v1/organizations", Some(&app.admin_key), &body);
+    assert_eq!(response.status, 422, "{}", response.text);
+    assert_eq!(response.json["errors"][0]["pointer"], "/province");
+    assert_eq!(
+        response.json["errors"][0]["message"],
+        "Null is not allowed here; leave the field out instead."
+    );
+    body.as_object_mut().expect("an object").remove("province");
+    let without = app.post("/v1/organizations", Some(&app.admin_key), &body);
+    assert_eq!(without.status, 201, "{}", without.text);
 }
 
 #[test]
