@@ -8,6 +8,7 @@ pub mod consignments;
 pub mod establishment_csv;
 pub mod establishment_imports;
 pub mod establishments;
+pub mod events;
 pub mod health;
 pub mod idempotency;
 pub mod inspections;
@@ -67,6 +68,7 @@ routes! {
     "/v1/audit-events" => { GET => audit::list },
     "/v1/audit-events/verification" => { GET => audit::verify },
     "/v1/audit-checkpoints" => { GET => audit::checkpoints },
+    "/v1/events" => { GET => events::list },
     "/v1/establishments" => { GET => establishments::list, POST => establishments::create },
     "/v1/establishments/{kind}/{code}" => { GET => establishments::show, PATCH => establishments::update },
     "/v1/establishments/{kind}/{code}/status-changes" => { POST => establishments::add_status_change },

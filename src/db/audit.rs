@@ -198,6 +198,8 @@ pub fn seal_pending(connection: &mut PgConnection, limit: i64, wait: bool) -> Qu
                 .values(chunk)
                 .execute(connection)?;
         }
+        // In the same transaction: a sealed feed event always has its recipients.
+        super::event_feed::record_recipients(connection, &sealed)?;
         diesel::delete(audit_pending::table.filter(audit_pending::pending_id.eq_any(&sealed_ids)))
             .execute(connection)?;
         Ok(SealOutcome::Sealed(count))

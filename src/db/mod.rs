@@ -9,6 +9,7 @@ pub mod certificates;
 pub mod consignments;
 pub mod establishment_imports;
 pub mod establishments;
+pub mod event_feed;
 pub mod idempotency;
 pub mod inspections;
 pub mod notifications;

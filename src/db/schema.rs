@@ -799,6 +799,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Who a feed event (an audit event of a type the feed publishes) is for.
+    event_recipients (organization_id, seq) {
+        /// The `organization_id` column of the `event_recipients` table.
+        organization_id -> Uuid,
+        /// The `seq` column of the `event_recipients` table.
+        seq -> Int8,
+    }
+}
+
+diesel::table! {
     /// The successful response to a state-changing POST sent with an Idempotency-Key, per organisation, replayed for a repeat of the same request.
     idempotent_responses (organization_id, idempotency_key) {
         /// The `organization_id` column of the `idempotent_responses` table.
@@ -1006,6 +1016,7 @@ diesel::joinable!(establishment_status_periods -> api_keys (created_by_key_id));
 diesel::joinable!(establishment_status_periods -> establishment_imports (import_id));
 diesel::joinable!(establishment_status_periods -> establishments (establishment_id));
 diesel::joinable!(establishments -> organizations (holder_organization_id));
+diesel::joinable!(event_recipients -> organizations (organization_id));
 diesel::joinable!(idempotent_responses -> organizations (organization_id));
 diesel::joinable!(idempotency_keys -> consignments (consignment_id));
 diesel::joinable!(idempotency_keys -> organizations (organization_id));
@@ -1028,6 +1039,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     establishment_imports,
     establishment_status_periods,
     establishments,
+    event_recipients,
     idempotent_responses,
     idempotency_keys,
     inspections,

@@ -14,6 +14,7 @@ pub mod consignment;
 pub mod ephyto;
 pub mod establishment;
 pub mod establishment_import;
+pub mod event_feed;
 pub mod field_violation;
 pub mod inspection;
 pub mod invalidation;

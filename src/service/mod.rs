@@ -18,6 +18,7 @@ pub mod consignments;
 pub mod establishment_imports;
 pub mod establishment_views;
 pub mod establishments;
+pub mod event_feed;
 pub mod idempotency;
 pub mod input;
 pub mod inspections;

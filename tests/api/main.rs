@@ -18,6 +18,7 @@ mod documents;
 mod errors;
 mod establishment_imports;
 mod establishments;
+mod events;
 mod fixtures;
 mod flaky_proxy;
 mod health;

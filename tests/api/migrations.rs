@@ -45,6 +45,7 @@ fn every_migration_runs_down_and_up_again() {
             "establishment_imports",
             "establishment_status_periods",
             "establishments",
+            "event_recipients",
             "idempotency_keys",
             "idempotent_responses",
             "inspections",
