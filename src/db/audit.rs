@@ -150,6 +150,9 @@ pub fn append_many(connection: &mut PgConnection, actor: &Actor, changes: Vec<Ch
 /// Nine columns per row keep one insert under PostgreSQL's 65,535 parameters.
 const INSERT_CHUNK: usize = 5000;
 
+/// Work done in the sealing transaction with the events it sealed.
+pub type OnSealed = fn(&mut PgConnection, &[AuditEvent]) -> QueryResult<()>;
+
 /// Whether this call sealed, or another sealer held the lock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SealOutcome {
@@ -159,7 +162,12 @@ pub enum SealOutcome {
 
 /// Moves up to `limit` committed pending events into the chain in one transaction. With
 /// `wait`, queues behind another sealer instead of returning `Busy`.
-pub fn seal_pending(connection: &mut PgConnection, limit: i64, wait: bool) -> QueryResult<SealOutcome> {
+pub fn seal_pending(
+    connection: &mut PgConnection,
+    limit: i64,
+    wait: bool,
+    on_sealed: OnSealed,
+) -> QueryResult<SealOutcome> {
     connection.transaction(|connection| {
         if wait {
             diesel::sql_query(format!("SELECT pg_advisory_xact_lock({SEALER_LOCK_KEY})")).execute(connection)?;
@@ -198,8 +206,9 @@ pub fn seal_pending(connection: &mut PgConnection, limit: i64, wait: bool) -> Qu
                 .values(chunk)
                 .execute(connection)?;
         }
-        // In the same transaction: a sealed feed event always has its recipients.
-        super::event_feed::record_recipients(connection, &sealed)?;
+        // In the same transaction: whatever must never miss a sealed event (the event feed's
+        // recipients) is written with it.
+        on_sealed(connection, &sealed)?;
         diesel::delete(audit_pending::table.filter(audit_pending::pending_id.eq_any(&sealed_ids)))
             .execute(connection)?;
         Ok(SealOutcome::Sealed(count))
@@ -208,8 +217,8 @@ pub fn seal_pending(connection: &mut PgConnection, limit: i64, wait: bool) -> Qu
 
 /// Seals everything committed so far, waiting for a running sealer; for readers of the
 /// trail, who expect to see every change made before they asked.
-pub fn seal_all(connection: &mut PgConnection, batch: i64) -> QueryResult<()> {
-    while let SealOutcome::Sealed(count) = seal_pending(connection, batch, true)? {
+pub fn seal_all(connection: &mut PgConnection, batch: i64, on_sealed: OnSealed) -> QueryResult<()> {
+    while let SealOutcome::Sealed(count) = seal_pending(connection, batch, true, on_sealed)? {
         if (count as i64) < batch {
             break;
         }

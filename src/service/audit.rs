@@ -1,8 +1,8 @@
 //! Reading and verifying the audit chain, and its signed checkpoints.
 
 use super::views::{AuditEventView, Page, timestamp};
-use crate::db::audit;
 pub use crate::db::audit::AuditFilter;
+use crate::db::{audit, event_feed};
 use crate::domain::audit::{BrokenLink, ChainBreak, ChainVerifier, to_hex};
 use crate::domain::audit_checkpoint::{CheckpointComparison, FailedCheckpoint};
 use crate::domain::pagination::SeqCursor;
@@ -28,7 +28,7 @@ pub fn list(
     after: Option<SeqCursor>,
     limit: i64,
 ) -> Result<Page<AuditEventView>, ApiError> {
-    audit::seal_all(connection, READER_SEAL_BATCH)?;
+    audit::seal_all(connection, READER_SEAL_BATCH, event_feed::record_recipients)?;
     let rows = audit::list_page(connection, filter, after.map_or(0, |cursor| cursor.0), limit)?;
     Ok(Page::from_rows(
         rows,

@@ -4,6 +4,7 @@
 
 use crate::db::audit::{self, CheckpointRow, SealOutcome};
 use crate::db::certificates as certificate_store;
+use crate::db::event_feed;
 use crate::domain::audit_checkpoint::{Checkpoint, CheckpointPolicy};
 use crate::domain::certificate::CertificateSigner;
 use crate::error::ApiError;
@@ -30,7 +31,7 @@ pub fn pass(
     batch: i64,
     policy: CheckpointPolicy,
 ) -> Result<Pass, ApiError> {
-    let (sealed, busy) = match audit::seal_pending(connection, batch, false)? {
+    let (sealed, busy) = match audit::seal_pending(connection, batch, false, event_feed::record_recipients)? {
         SealOutcome::Sealed(count) => (count, false),
         SealOutcome::Busy => (0, true),
     };
