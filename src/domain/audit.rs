@@ -241,20 +241,7 @@ mod tests {
     }
 
     fn chain(length: i64) -> Vec<StoredEvent> {
-        let mut previous = GENESIS_HASH;
-        (1..=length)
-            .map(|seq| {
-                let content = content(seq);
-                let hash = content.chained_hash(&previous);
-                let event = StoredEvent {
-                    content,
-                    prev_hash: previous.to_vec(),
-                    hash: hash.to_vec(),
-                };
-                previous = hash;
-                event
-            })
-            .collect()
+        seal(0, GENESIS_HASH, (1..=length).map(content).collect())
     }
 
     fn verify(events: &[StoredEvent]) -> Result<u64, BrokenLink> {

@@ -1,4 +1,4 @@
-use crate::helpers::{TestApp, exporter_body};
+use crate::helpers::{TestApp, create_exporters_at_once, exporter_body};
 use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
 
@@ -175,21 +175,7 @@ fn verification_names_the_event_after_a_deleted_one() {
 #[test]
 fn concurrent_changes_extend_one_chain_without_forks_or_gaps() {
     let app = TestApp::spawn_with(&[("DB_POOL_SIZE", "4")]);
-    std::thread::scope(|scope| {
-        for worker in 0..4 {
-            let app = &app;
-            scope.spawn(move || {
-                for index in 0..5 {
-                    let response = app.post(
-                        "/v1/organizations",
-                        Some(&app.admin_key),
-                        &exporter_body(&format!("03123456{worker}{index}")),
-                    );
-                    assert_eq!(response.status, 201, "{}", response.text);
-                }
-            });
-        }
-    });
+    create_exporters_at_once([&app, &app, &app, &app]);
     let page = events(&app, "?limit=200");
     let verification = app.get("/v1/audit-events/verification", Some(&app.admin_key));
     assert_eq!(verification.json["status"], "ok", "{}", verification.text);

@@ -248,6 +248,26 @@ impl TestApp {
         }
     }
 
+    /// Stops the server at once, dropping requests in flight, while other threads may still be
+    /// sending to it; `stop` (or dropping the app) then waits for it to end.
+    pub fn halt(&self) {
+        if let Some(handle) = &self.handle {
+            actix_web::rt::System::new().block_on(handle.stop(false));
+        }
+    }
+
+    /// A POST's status, or `None` when the server did not answer (it was stopped).
+    pub fn try_post(&self, path: &str, key: &str, body: &Value) -> Option<u16> {
+        let request = ureq::http::Request::builder()
+            .method("POST")
+            .uri(format!("{}{path}", self.address))
+            .header("Authorization", format!("Bearer {key}"))
+            .header("Content-Type", "application/json")
+            .body(body.to_string().into_bytes())
+            .ok()?;
+        self.agent.run(request).ok().map(|response| response.status().as_u16())
+    }
+
     /// Another instance of the service on this test's database.
     pub fn another_instance(&self, overrides: &[(&str, &str)]) -> TestApp {
         let config = test_config(&self.db.url(), overrides);
@@ -259,6 +279,25 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Four workers, one per app given (the same app or several instances), each create five
+/// exporters at once; every creation must answer 201.
+pub fn create_exporters_at_once(apps: [&TestApp; 4]) {
+    std::thread::scope(|scope| {
+        for (worker, app) in apps.into_iter().enumerate() {
+            scope.spawn(move || {
+                for index in 0..5 {
+                    let response = app.post(
+                        "/v1/organizations",
+                        Some(&app.admin_key),
+                        &exporter_body(&format!("03123456{worker}{index}")),
+                    );
+                    assert_eq!(response.status, 201, "{}", response.text);
+                }
+            });
+        }
+    });
 }
 
 pub fn exporter_body(tax_code: &str) -> Value {
