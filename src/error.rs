@@ -64,6 +64,9 @@ pub enum ApiError {
     IdempotencyKeyInUse,
     #[error("{detail}")]
     ServiceUnavailable { detail: &'static str },
+    /// The request line or the header fields are over the service's limits (414 or 431).
+    #[error("{detail}")]
+    RequestHeadTooLarge { uri: bool, detail: String },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -119,6 +122,8 @@ impl ApiError {
             Self::PreconditionFailed { .. } | Self::StaleVersion { .. } => "precondition_failed",
             Self::IdempotencyKeyInUse => "idempotency_key_in_use",
             Self::ServiceUnavailable { .. } => "service_unavailable",
+            Self::RequestHeadTooLarge { uri: true, .. } => "uri_too_long",
+            Self::RequestHeadTooLarge { uri: false, .. } => "request_header_fields_too_large",
             Self::Internal(_) => "internal_error",
         }
     }
@@ -140,6 +145,8 @@ impl ApiError {
             Self::PreconditionFailed { .. } | Self::StaleVersion { .. } => "Precondition failed",
             Self::IdempotencyKeyInUse => "Conflict",
             Self::ServiceUnavailable { .. } => "Service unavailable",
+            Self::RequestHeadTooLarge { uri: true, .. } => "URI too long",
+            Self::RequestHeadTooLarge { uri: false, .. } => "Request header fields too large",
             Self::Internal(_) => "Internal server error",
         }
     }
@@ -217,6 +224,8 @@ impl ResponseError for ApiError {
             Self::PreconditionFailed { .. } | Self::StaleVersion { .. } => StatusCode::PRECONDITION_FAILED,
             Self::IdempotencyKeyInUse => StatusCode::CONFLICT,
             Self::ServiceUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RequestHeadTooLarge { uri: true, .. } => StatusCode::URI_TOO_LONG,
+            Self::RequestHeadTooLarge { uri: false, .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

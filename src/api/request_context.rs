@@ -54,6 +54,31 @@ fn accepted_request_id(request: &ServiceRequest) -> Option<String> {
     valid.then(|| value.to_owned())
 }
 
+/// Below the HTTP layer's own 32 KiB buffer, whose refusals carry no body: a head between the
+/// two limits gets a problem that says which limit it broke.
+const MAX_URI_BYTES: usize = 8 * 1024;
+const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+fn oversized_head(request: &ServiceRequest) -> Option<ApiError> {
+    let uri_bytes = request.uri().path_and_query().map_or(0, |path| path.as_str().len());
+    if uri_bytes > MAX_URI_BYTES {
+        return Some(ApiError::RequestHeadTooLarge {
+            uri: true,
+            detail: format!("The path and query are {uri_bytes} bytes; the limit is {MAX_URI_BYTES}."),
+        });
+    }
+    // Each field as it travels: name, ": ", value, CRLF.
+    let header_bytes: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    (header_bytes > MAX_HEADER_BYTES).then(|| ApiError::RequestHeadTooLarge {
+        uri: false,
+        detail: format!("The header fields are {header_bytes} bytes; the limit is {MAX_HEADER_BYTES}."),
+    })
+}
+
 fn has_encoded_nul(uri: &actix_web::http::Uri) -> bool {
     let text = uri.path_and_query().map_or("", |path| path.as_str());
     text.as_bytes()
@@ -85,7 +110,9 @@ pub async fn request_context(
     // only come from the framework itself and is passed on as it is. The request must not be
     // cloned before routing, which needs sole ownership of it.
     // A NUL in the path or the query cannot reach PostgreSQL text: refuse it here, once.
-    let result = if has_encoded_nul(request.uri()) {
+    let result = if let Some(refused) = oversized_head(&request) {
+        Ok(request.error_response(refused))
+    } else if has_encoded_nul(request.uri()) {
         let refused = ApiError::BadRequest {
             code: "invalid_characters",
             detail: "The path and the query may not contain the NUL character (%00).".to_owned(),

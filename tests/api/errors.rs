@@ -218,3 +218,25 @@ fn dates_outside_1900_to_2100_get_422_naming_the_field_not_a_500() {
     );
     assert!(matches!(on.status, 400 | 422), "{}", on.text);
 }
+
+#[test]
+fn a_path_over_8_kib_gets_a_414_problem_and_header_fields_over_16_kib_get_a_431_problem() {
+    let app = TestApp::spawn();
+    let long_path = format!("/v1/establishments?q={}", "a".repeat(9 * 1024));
+    let response = app.send_unchecked("GET", &long_path, &[], Some(&app.admin_key), None, b"");
+    assert_eq!(response.status, 414, "{}", response.text);
+    assert_eq!(response.header("content-type"), Some("application/problem+json"));
+    assert_eq!(response.json["code"], "uri_too_long");
+
+    let padding = "p".repeat(6 * 1024);
+    let headers = [
+        ("X-Padding-1", padding.as_str()),
+        ("X-Padding-2", padding.as_str()),
+        ("X-Padding-3", padding.as_str()),
+    ];
+    let response = app.send_unchecked("GET", "/v1/protocols", &headers, None, None, b"");
+    assert_eq!(response.status, 431, "{}", response.text);
+    assert_eq!(response.header("content-type"), Some("application/problem+json"));
+    assert_eq!(response.json["code"], "request_header_fields_too_large");
+    assert_eq!(response.json["status"], 431);
+}
