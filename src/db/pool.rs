@@ -132,6 +132,9 @@ pub struct Database {
     metrics: Arc<Metrics>,
     /// How long a request may wait for a blocking thread and a connection together.
     pool_timeout: Duration,
+    /// How long work that has started is waited for: the server cancels any statement that runs
+    /// longer, so past it the server or the network has gone silent.
+    work_timeout: Duration,
 }
 
 impl Database {
@@ -158,13 +161,17 @@ impl Database {
             pool,
             metrics,
             pool_timeout,
+            work_timeout: config.db_statement_timeout,
         }
     }
 
     /// Runs `work` on a pooled connection on the blocking thread pool. Waiting for a blocking
     /// thread and then for a connection together take at most the pool timeout: past it the
     /// request fails with 503, and work still queued is dropped unstarted, so nothing is
-    /// written after its request was told it failed. Work that has started runs to its end.
+    /// written after its request was told it failed. Work that has started is waited for as
+    /// long as the statement timeout: a database that has not answered by then (a network gone
+    /// silent, a hung server) gets the request a 503 saying the outcome is unknown, which a
+    /// retry with the same `Idempotency-Key` settles.
     pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
@@ -202,7 +209,18 @@ impl Database {
             Ok(outcome) => outcome?,
             // Every blocking thread is busy: unless one has just picked the work up, give up.
             Err(_) if !started.swap(true, Ordering::SeqCst) => Err(ApiError::database_unavailable()),
-            Err(_) => blocking.await?,
+            Err(_) => match actix_web::rt::time::timeout(self.work_timeout, &mut blocking).await {
+                Ok(outcome) => outcome?,
+                Err(_) => {
+                    tracing::error!(
+                        waited_ms = requested.elapsed().as_millis(),
+                        "the database did not answer within the statement timeout"
+                    );
+                    Err(ApiError::ServiceUnavailable {
+                        detail: "The database did not answer in time, so whether the change was made is unknown; repeat the request with the same Idempotency-Key to find out.",
+                    })
+                }
+            },
         }
     }
 

@@ -1,5 +1,8 @@
-//! A TCP proxy to the test PostgreSQL server that a test can cut and restore, to see how the
-//! service behaves while its database is unreachable without stopping the shared server.
+//! A TCP proxy to the test PostgreSQL server that a test can cut, silence and restore, to see
+//! how the service behaves while its database is unreachable without stopping the shared server.
+//! Cut: every connection is reset and new ones refused. Silent: connections stay open and new
+//! ones are accepted, but nothing gets through either way (a firewall dropping packets; on
+//! loopback the kernel still acknowledges, so only the service's own deadlines can notice).
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -10,6 +13,7 @@ use std::time::Duration;
 pub struct FlakyProxy {
     pub port: u16,
     up: Arc<AtomicBool>,
+    silent: Arc<AtomicBool>,
     open: Arc<Mutex<Vec<TcpStream>>>,
     stop: Arc<AtomicBool>,
 }
@@ -27,11 +31,13 @@ fn upstream() -> String {
     format!("{host}:{port}")
 }
 
-fn pipe(mut from: TcpStream, mut to: TcpStream) {
+fn pipe(mut from: TcpStream, mut to: TcpStream, silent: Arc<AtomicBool>) {
     let mut buffer = [0u8; 16 * 1024];
     loop {
         match from.read(&mut buffer) {
             Ok(0) | Err(_) => break,
+            // Swallowed: the other side never hears of it.
+            Ok(_) if silent.load(Ordering::SeqCst) => {}
             Ok(count) => {
                 if to.write_all(&buffer[..count]).is_err() {
                     break;
@@ -49,9 +55,10 @@ impl FlakyProxy {
         listener.set_nonblocking(true).expect("non-blocking accept");
         let port = listener.local_addr().expect("proxy address").port();
         let up = Arc::new(AtomicBool::new(true));
+        let silent = Arc::new(AtomicBool::new(false));
         let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
         let stop = Arc::new(AtomicBool::new(false));
-        let (up_flag, open_list, stop_flag) = (up.clone(), open.clone(), stop.clone());
+        let (up_flag, silent_flag, open_list, stop_flag) = (up.clone(), silent.clone(), open.clone(), stop.clone());
         std::thread::spawn(move || {
             while !stop_flag.load(Ordering::SeqCst) {
                 match listener.accept() {
@@ -59,6 +66,13 @@ impl FlakyProxy {
                         let _ = client.set_nonblocking(false);
                         if !up_flag.load(Ordering::SeqCst) {
                             let _ = client.shutdown(Shutdown::Both);
+                            continue;
+                        }
+                        if silent_flag.load(Ordering::SeqCst) {
+                            // Accepted and never answered, like a connection into a black hole.
+                            if let Ok(mut list) = open_list.lock() {
+                                list.push(client);
+                            }
                             continue;
                         }
                         let Ok(server) = TcpStream::connect(upstream()) else {
@@ -72,14 +86,21 @@ impl FlakyProxy {
                         }
                         let (client_read, server_read) =
                             (client.try_clone().expect("clone"), server.try_clone().expect("clone"));
-                        std::thread::spawn(move || pipe(client_read, server));
-                        std::thread::spawn(move || pipe(server_read, client));
+                        let (outward, inward) = (silent_flag.clone(), silent_flag.clone());
+                        std::thread::spawn(move || pipe(client_read, server, outward));
+                        std::thread::spawn(move || pipe(server_read, client, inward));
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(10)),
                 }
             }
         });
-        Self { port, up, open, stop }
+        Self {
+            port,
+            up,
+            silent,
+            open,
+            stop,
+        }
     }
 
     /// Breaks every open connection and refuses new ones.
@@ -92,7 +113,17 @@ impl FlakyProxy {
         }
     }
 
+    /// Lets nothing through any more, without closing anything.
+    pub fn silence(&self) {
+        self.silent.store(true, Ordering::SeqCst);
+    }
+
+    /// Ends a cut or a silence. Connections that went silent are reset, as TCP would after a
+    /// long silence: bytes they lost leave them unusable.
     pub fn restore(&self) {
+        if self.silent.swap(false, Ordering::SeqCst) {
+            self.cut();
+        }
         self.up.store(true, Ordering::SeqCst);
     }
 
