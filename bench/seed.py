@@ -66,5 +66,5 @@ approved = call("POST", f"/v1/consignments/{consignment['id']}/approve", inspect
 # The declaration as the write step posts it, with today's dates.
 with open(sys.argv[4] if len(sys.argv) > 4 else "/dev/null", "w", encoding="utf-8") as file:
     json.dump(declaration, file, ensure_ascii=False)
-print(json.dumps({"exporter": exporter, "consignment": consignment["id"],
+print(json.dumps({"exporter": exporter, "inspector": inspector, "consignment": consignment["id"],
                   "certificate": approved["certificate"]["number"]}))

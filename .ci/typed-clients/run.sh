@@ -23,7 +23,7 @@ venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 export PATH="$here/venv/bin:$here/node_modules/.bin:$PATH"
 
 echo "-- Redocly (recommended rules): no errors, no warnings"
-redocly lint "$spec" --format=stylish 2>&1 | tee "$work/redocly.txt"
+redocly lint "$spec" --config "$here/redocly.yaml" --format=stylish 2>&1 | tee "$work/redocly.txt"
 grep -Eq "(error|warning) +[a-z-]+ " "$work/redocly.txt" && { echo "Redocly reported problems" >&2; exit 1; }
 
 echo "-- Spectral (spectral:oas): no errors, no warnings"

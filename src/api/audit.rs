@@ -64,7 +64,10 @@ fn given_checkpoint(query: VerifyQuery) -> Result<Option<(i64, [u8; 32])>, ApiEr
             Ok(Some((seq, bytes)))
         }
         (Some(_), Some(_)) => Err(invalid("checkpoint_seq must be a positive whole number.")),
-        _ => Err(invalid("Give checkpoint_seq and checkpoint_hash together.")),
+        _ => Err(ApiError::BadRequest {
+            code: "parameter_combination",
+            detail: "Give checkpoint_seq and checkpoint_hash together.".to_owned(),
+        }),
     }
 }
 

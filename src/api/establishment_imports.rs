@@ -122,8 +122,8 @@ fn list_meta(
     }
 }
 
-fn required(pointer: &str, message: &str) -> FieldViolation {
-    FieldViolation::new(pointer, "required", message)
+fn required_with_csv(pointer: &str, message: &str) -> FieldViolation {
+    FieldViolation::new(pointer, "required_with_csv", message)
 }
 
 pub async fn create(
@@ -154,19 +154,19 @@ pub async fn create(
                 query
                     .kind
                     .is_none()
-                    .then(|| required("/kind", "Give the kind in the query string.")),
+                    .then(|| required_with_csv("/kind", "Give the kind in the query string.")),
                 query
                     .commodity
                     .is_none()
-                    .then(|| required("/commodity", "Give the commodity in the query string.")),
+                    .then(|| required_with_csv("/commodity", "Give the commodity in the query string.")),
                 query
                     .list_date
                     .is_none()
-                    .then(|| required("/list_date", "Give the list date in the query string.")),
+                    .then(|| required_with_csv("/list_date", "Give the list date in the query string.")),
                 query
                     .source
                     .is_none()
-                    .then(|| required("/source", "Name the published list in the query string.")),
+                    .then(|| required_with_csv("/source", "Name the published list in the query string.")),
             ]
             .into_iter()
             .flatten()
@@ -187,7 +187,7 @@ pub async fn create(
             if query.kind.is_some() || query.commodity.is_some() || query.list_date.is_some() || query.source.is_some()
             {
                 return Err(ApiError::BadRequest {
-                    code: "invalid_query",
+                    code: "parameter_combination",
                     detail: "A JSON list carries its description in the body; remove the query parameters.".to_owned(),
                 });
             }

@@ -27,6 +27,11 @@ pub fn date_in_range(date: &NaiveDate) -> Result<(), validator::ValidationError>
     }
 }
 
+/// A `validator` rule for instants: their UTC day lies within `EARLIEST_DATE..=LATEST_DATE`.
+pub fn instant_in_range(at: &DateTime<Utc>) -> Result<(), validator::ValidationError> {
+    date_in_range(&at.date_naive())
+}
+
 /// The calendar day in Vietnam at the instant `now`.
 pub fn vietnam_date(now: DateTime<Utc>) -> NaiveDate {
     match FixedOffset::east_opt(VIETNAM_OFFSET_SECONDS) {

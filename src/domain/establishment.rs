@@ -248,7 +248,7 @@ pub fn validate_establishment(
         _ => {}
     }
     let cites_registration = input.cites_registration.as_deref().and_then(trimmed);
-    if cites_registration.is_some() && kind.is_some_and(|kind| kind != EstablishmentKind::CrocodileFarm) {
+    if input.cites_registration.is_some() && kind.is_some_and(|kind| kind != EstablishmentKind::CrocodileFarm) {
         violations.push(FieldViolation::new(
             at("cites_registration"),
             "not_allowed",

@@ -29,16 +29,50 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         detail: format!("The body is not valid JSON: {inner}"),
     };
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut *deserializer).map_err(|error| {
-        let inner = error.inner();
-        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-            return malformed(inner);
+    let parsed = serde_path_to_error::deserialize(&mut *deserializer);
+    let value = match parsed {
+        Ok(value) => {
+            deserializer.end().map_err(|error| malformed(&error))?;
+            value
         }
-        shape_error(error.path(), &inner.to_string())
-    })?;
-    deserializer.end().map_err(|error| malformed(&error))?;
+        Err(error) if error.inner().is_syntax() || error.inner().is_eof() || error.inner().is_io() => {
+            return Err(malformed(error.inner()));
+        }
+        // JSON has one number type: 12.0 is the integer 12 (as JSON Schema says), which serde
+        // refuses for an integer field. Only then is the body read again with such numbers
+        // written as integers.
+        Err(error) if error.inner().to_string().starts_with("invalid type: floating point") => {
+            let mut document: serde_json::Value = serde_json::from_slice(bytes).map_err(|error| malformed(&error))?;
+            integral_floats_as_integers(&mut document);
+            serde_path_to_error::deserialize(document)
+                .map_err(|error| shape_error(error.path(), &error.inner().to_string()))?
+        }
+        Err(error) => return Err(shape_error(error.path(), &error.inner().to_string())),
+    };
     refuse_bad_text(bytes)?;
     Ok(value)
+}
+
+/// Rewrites every number with no fractional part within I-JSON's exact integers (RFC 7493,
+/// up to 2^53 - 1), such as 12.0 or 1e3, as that integer.
+fn integral_floats_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) if !number.is_i64() && !number.is_u64() => {
+            if let Some(float) = number.as_f64()
+                && float.fract() == 0.0
+                && float.abs() <= 9_007_199_254_740_991.0
+            {
+                // Exact up to 2^53 - 1; the cast cannot truncate.
+                #[allow(clippy::cast_possible_truncation)]
+                let integer = float as i64;
+                *value = Value::from(integer);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
+    }
 }
 
 /// Fields of free text where a line break or a tab belongs; everywhere else text is one line.
@@ -280,6 +314,26 @@ mod tests {
     struct Line {
         #[validate(range(min = 1, max = 10))]
         count: i64,
+    }
+
+    #[test]
+    fn a_whole_number_written_with_a_fraction_is_an_integer_and_a_real_fraction_is_not() {
+        let sample: Sample =
+            parse_json(br#"{"name": "a", "lines": [{"count": 4.0}, {"count": 1e1}]}"#).expect("12.0 is the integer 12");
+        assert_eq!(sample.lines.iter().map(|line| line.count).collect::<Vec<_>>(), [4, 10]);
+        let Err(ApiError::Validation(violations)) =
+            parse_json::<Sample>(br#"{"name": "a", "lines": [{"count": 4.5}]}"#)
+        else {
+            panic!("4.5 is not an integer");
+        };
+        assert_eq!(violations[0].pointer, "/lines/0/count");
+        assert!(matches!(
+            parse::<Sample>(br#"{"name": "a", "lines": [{"count": 4.0}]} x"#),
+            Err(ApiError::BadRequest {
+                code: "malformed_json",
+                ..
+            })
+        ));
     }
 
     #[test]

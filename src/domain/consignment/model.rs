@@ -171,9 +171,23 @@ pub struct LabReport {
     pub unit: Option<String>,
     /// A qualitative result.
     pub detected: Option<bool>,
-    /// Indexes into `lots` of the lots this report covers.
-    #[validate(length(min = 1, max = 500))]
+    /// Indexes into `lots` of the lots this report covers. An index past the last lot is a
+    /// protocol finding (the report covers nothing declared); past I-JSON's exact integers it
+    /// is not a number a client can mean.
+    #[validate(length(min = 1, max = 500), custom(function = "exact_json_integers"))]
     pub lots: Vec<usize>,
+}
+
+/// The largest integer every JSON reader holds exactly (RFC 7493: 2^53 - 1).
+const MAX_EXACT_JSON_INTEGER: usize = 9_007_199_254_740_991;
+
+fn exact_json_integers(indexes: &[usize]) -> Result<(), validator::ValidationError> {
+    if indexes.iter().all(|index| *index <= MAX_EXACT_JSON_INTEGER) {
+        return Ok(());
+    }
+    let mut error = validator::ValidationError::new("range");
+    error.message = Some(format!("Lot indexes are at most {MAX_EXACT_JSON_INTEGER}.").into());
+    Err(error)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -216,7 +230,7 @@ pub struct FrozenDurian {
     #[validate(nested)]
     pub freezing: FreezingRecord,
     #[serde(default)]
-    #[validate(length(max = 10_000))]
+    #[validate(length(max = 10_000), nested)]
     pub cold_chain: Vec<TemperatureReading>,
 }
 
@@ -231,10 +245,12 @@ pub struct FreezingRecord {
     pub core_temperature_c: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct TemperatureReading {
+    #[validate(custom(function = "crate::domain::calendar::instant_in_range"))]
     pub at: DateTime<Utc>,
+    #[validate(range(min = -200.0, max = 60.0))]
     pub temperature_c: f64,
 }
 
