@@ -321,6 +321,9 @@ mod tests {
         let sample: Sample =
             parse_json(br#"{"name": "a", "lines": [{"count": 4.0}, {"count": 1e1}]}"#).expect("12.0 is the integer 12");
         assert_eq!(sample.lines.iter().map(|line| line.count).collect::<Vec<_>>(), [4, 10]);
+        // Read exactly (serde_json's float_roundtrip), not as 2135179896673532.8.
+        let big: Sample = parse(br#"{"name": "a", "lines": [{"count": 2135179896673533.0}]}"#).expect("exact");
+        assert_eq!(big.lines[0].count, 2_135_179_896_673_533);
         let Err(ApiError::Validation(violations)) =
             parse_json::<Sample>(br#"{"name": "a", "lines": [{"count": 4.5}]}"#)
         else {
