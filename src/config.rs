@@ -72,6 +72,13 @@ pub struct Config {
     pub cache_ttl: Duration,
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the rate limiters).
     pub trusted_proxies: Vec<Network>,
+    /// Webhook endpoints may use `http` (for a receiver on the same host in tests and
+    /// development); otherwise `https` only.
+    pub webhook_allow_http: bool,
+    /// Webhook endpoints may resolve to loopback, private or link-local addresses.
+    pub webhook_allow_internal: bool,
+    /// How long one webhook delivery may take, connection and response together.
+    pub webhook_timeout: Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "dbname=agri_quarantine";
@@ -269,6 +276,9 @@ impl Config {
             )?),
             cache_ttl: Duration::from_secs(parse_number("CACHE_TTL_SECS", 60, 0, 3600)?),
             trusted_proxies,
+            webhook_allow_http: parse_number("WEBHOOK_ALLOW_HTTP", 0, 0, 1)? == 1,
+            webhook_allow_internal: parse_number("WEBHOOK_ALLOW_INTERNAL", 0, 0, 1)? == 1,
+            webhook_timeout: Duration::from_millis(parse_number("WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000)?),
         })
     }
 }

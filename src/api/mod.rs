@@ -20,6 +20,7 @@ pub mod paging;
 pub mod protocols;
 pub mod request_context;
 pub mod verification;
+pub mod webhooks;
 
 use crate::error::ApiError;
 use actix_web::http::Method;
@@ -94,6 +95,10 @@ routes! {
     "/v1/certificates/{number}/qr.svg" => { GET => certificates::qr },
     "/v1/verify/{number}/certificate.pdf" => { GET => verification::pdf },
     "/v1/signing-keys" => { GET => certificates::signing_keys },
+    "/v1/webhook-endpoints" => { GET => webhooks::list, POST => webhooks::create },
+    "/v1/webhook-endpoints/{id}" => { DELETE => webhooks::delete },
+    "/v1/webhook-endpoints/{id}/retry" => { POST => webhooks::retry },
+    "/v1/webhook-deliveries" => { GET => webhooks::deliveries },
 }
 
 /// The answer for a path no route matches.

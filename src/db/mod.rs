@@ -17,5 +17,6 @@ pub mod organizations;
 pub mod pool;
 pub mod schema;
 pub mod status_periods;
+pub mod webhooks;
 
 pub use pool::Database;

@@ -1002,6 +1002,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Uuid,
+        endpoint_id -> Uuid,
+        seq -> Int8,
+        event_id -> Uuid,
+        event_type -> Text,
+        attempt -> Int4,
+        succeeded -> Bool,
+        status_code -> Nullable<Int4>,
+        error -> Nullable<Text>,
+        latency_ms -> Int4,
+        attempted_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        url -> Text,
+        event_types -> Array<Text>,
+        secret -> Text,
+        enabled -> Bool,
+        delivered_through_seq -> Int8,
+        failed_attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        failing_since -> Nullable<Timestamptz>,
+        disabled_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(certificates -> consignments (consignment_id));
 diesel::joinable!(certificates -> signing_keys (key_id));
 diesel::joinable!(code_use_authorizations -> api_keys (created_by_key_id));
@@ -1023,6 +1057,8 @@ diesel::joinable!(idempotency_keys -> organizations (organization_id));
 diesel::joinable!(inspections -> api_keys (inspector_key_id));
 diesel::joinable!(inspections -> consignments (consignment_id));
 diesel::joinable!(inspections -> organizations (authority_organization_id));
+diesel::joinable!(webhook_attempts -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_endpoints -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
@@ -1045,4 +1081,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     inspections,
     organizations,
     signing_keys,
+    webhook_attempts,
+    webhook_endpoints,
 );

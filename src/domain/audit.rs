@@ -201,6 +201,8 @@ text_enum! {
         CertificateIssued = "certificate.issued",
         CertificateRevoked = "certificate.revoked",
         CertificateReplaced = "certificate.replaced",
+        WebhookEndpointCreated = "webhook_endpoint.created",
+        WebhookEndpointDeleted = "webhook_endpoint.deleted",
     }
 }
 

@@ -19,6 +19,9 @@ text_enum! {
         /// Read a consignment: exporters their own, inspectors those of their competence once
         /// submitted, admins any.
         ReadConsignments = "read_consignments",
+        /// Register and remove webhook endpoints: every role, for its own organisation (admins
+        /// for any).
+        ManageWebhooks = "manage_webhooks",
     }
 }
 
@@ -26,7 +29,7 @@ text_enum! {
 pub fn allows(role: Role, action: Action) -> bool {
     match (role, action) {
         (Role::Exporter, Action::DeclareConsignments) | (Role::Inspector, Action::Inspect) => true,
-        (_, Action::ReadConsignments) => true,
+        (_, Action::ReadConsignments | Action::ManageWebhooks) => true,
         (Role::Admin | Role::Inspector, Action::DeclareConsignments)
         | (Role::Admin | Role::Exporter, Action::Inspect) => false,
         (Role::Admin, _) => true,
@@ -48,7 +51,7 @@ mod tests {
                 let expected = match action {
                     Action::DeclareConsignments => role == Role::Exporter,
                     Action::Inspect => role == Role::Inspector,
-                    Action::ReadConsignments => true,
+                    Action::ReadConsignments | Action::ManageWebhooks => true,
                     _ => role == Role::Admin,
                 };
                 assert_eq!(allows(role, action), expected, "{role:?} {action:?}");

@@ -26,3 +26,4 @@ pub mod protocol;
 pub mod qr;
 pub mod registry_status;
 pub mod text_enum;
+pub mod webhook;

@@ -45,17 +45,19 @@ pub fn page(
     let mut rows = event_feed::page(connection, organization_id, types, after_seq, limit)?;
     let more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(0));
-    let items = rows
-        .into_iter()
-        .map(|event| EventView {
-            id: event.id,
-            href: href(&event),
-            event_type: event.action,
-            occurred_at: timestamp(event.occurred_at),
-            organization_id,
-            object: event.state,
-            seq: event.seq,
-        })
-        .collect();
+    let items = rows.into_iter().map(|event| view(event, organization_id)).collect();
     Ok((items, more))
+}
+
+/// An event as the feed (and a webhook delivery) shows it to `organization_id`.
+pub fn view(event: AuditEvent, organization_id: Uuid) -> EventView {
+    EventView {
+        id: event.id,
+        href: href(&event),
+        event_type: event.action,
+        occurred_at: timestamp(event.occurred_at),
+        organization_id,
+        object: event.state,
+        seq: event.seq,
+    }
 }

@@ -28,3 +28,4 @@ pub mod organizations;
 pub mod replacement;
 pub mod verification;
 pub mod views;
+pub mod webhooks;

@@ -34,3 +34,4 @@ mod test_db;
 mod text_columns;
 mod uncertain_rules;
 mod verification_page;
+mod webhooks;

@@ -50,7 +50,9 @@ fn every_migration_runs_down_and_up_again() {
             "idempotent_responses",
             "inspections",
             "organizations",
-            "signing_keys"
+            "signing_keys",
+            "webhook_attempts",
+            "webhook_endpoints"
         ]
     );
     connection.revert_all_migrations(MIGRATIONS).expect("migrate down");

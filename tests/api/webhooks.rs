@@ -1,0 +1,321 @@
+//! Webhooks: a real HTTP receiver inside the test gets the organisation's events, signed per
+//! the Standard Webhooks specification, in feed order, and again after it was down.
+
+use crate::fixtures::{World, coconut, world_with};
+use crate::helpers::TestApp;
+use agri_quarantine::domain::webhook::signature;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+struct Delivery {
+    headers: BTreeMap<String, String>,
+    body: Vec<u8>,
+}
+
+impl Delivery {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("a JSON body")
+    }
+}
+
+/// A small HTTP receiver: records what it accepts; while down it answers 503.
+struct Receiver {
+    url: String,
+    accepted: Arc<Mutex<Vec<Delivery>>>,
+    up: Arc<AtomicBool>,
+}
+
+fn read_request(stream: &mut TcpStream) -> Option<Delivery> {
+    let mut bytes = Vec::new();
+    let mut buffer = [0u8; 8192];
+    let head_end = loop {
+        let read = stream.read(&mut buffer).ok()?;
+        if read == 0 {
+            return None;
+        }
+        bytes.extend_from_slice(&buffer[..read]);
+        if let Some(at) = bytes.windows(4).position(|window| window == b"\r\n\r\n") {
+            break at + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&bytes[..head_end]).into_owned();
+    let headers: BTreeMap<String, String> = head
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    let length: usize = headers.get("content-length")?.parse().ok()?;
+    while bytes.len() < head_end + length {
+        let read = stream.read(&mut buffer).ok()?;
+        if read == 0 {
+            return None;
+        }
+        bytes.extend_from_slice(&buffer[..read]);
+    }
+    Some(Delivery {
+        headers,
+        body: bytes[head_end..head_end + length].to_vec(),
+    })
+}
+
+impl Receiver {
+    fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the receiver");
+        let url = format!(
+            "http://127.0.0.1:{}/hooks",
+            listener.local_addr().expect("address").port()
+        );
+        let accepted: Arc<Mutex<Vec<Delivery>>> = Arc::default();
+        let up = Arc::new(AtomicBool::new(true));
+        let (log, flag) = (accepted.clone(), up.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let Some(delivery) = read_request(&mut stream) else {
+                    continue;
+                };
+                let answer: &[u8] = if flag.load(Ordering::SeqCst) {
+                    log.lock().expect("the log").push(delivery);
+                    b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"
+                } else {
+                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                };
+                let _ = stream.write_all(answer);
+            }
+        });
+        Self { url, accepted, up }
+    }
+
+    /// What it accepted once `count` deliveries arrived (or after 20 seconds).
+    fn wait_for(&self, count: usize) -> Vec<Delivery> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let seen = self.accepted.lock().expect("the log").clone();
+            if seen.len() >= count || Instant::now() > deadline {
+                return seen;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+const PERMISSIVE: [(&str, &str); 2] = [("WEBHOOK_ALLOW_HTTP", "1"), ("WEBHOOK_ALLOW_INTERNAL", "1")];
+
+/// Registers `receiver` for the organisation of `key`; returns the endpoint and its secret.
+fn subscribe(app: &TestApp, key: &str, receiver: &Receiver, types: &[&str]) -> (Value, String) {
+    let created = app.post(
+        "/v1/webhook-endpoints",
+        Some(key),
+        &json!({"url": receiver.url, "event_types": types}),
+    );
+    assert_eq!(created.status, 201, "{}", created.text);
+    let secret = created.json["secret"].as_str().expect("a secret").to_owned();
+    (created.json["endpoint"].clone(), secret)
+}
+
+fn assert_signed(delivery: &Delivery, secret: &str) {
+    let id = &delivery.headers["webhook-id"];
+    let timestamp: i64 = delivery.headers["webhook-timestamp"].parse().expect("Unix seconds");
+    assert!((chrono::Utc::now().timestamp() - timestamp).abs() < 60);
+    assert_eq!(
+        Some(delivery.headers["webhook-signature"].clone()),
+        signature(secret, id, timestamp, &delivery.body)
+    );
+    assert_eq!(delivery.json()["id"].as_str(), Some(id.as_str()));
+    assert_eq!(delivery.headers["content-type"], "application/json");
+}
+
+fn types(deliveries: &[Delivery]) -> Vec<String> {
+    deliveries
+        .iter()
+        .map(|delivery| delivery.json()["type"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn revoke(world: &World, number: &str) {
+    let revoked = world.app.post(
+        &format!("/v1/certificates/{number}/revoke"),
+        Some(&world.ppd_inspector),
+        &json!({"reason": "Issued in error"}),
+    );
+    assert_eq!(revoked.status, 200, "{}", revoked.text);
+}
+
+#[test]
+fn each_organisation_receives_its_events_signed_in_feed_order_and_no_other_organisations() {
+    let world = world_with(&PERMISSIVE);
+    let (exporter_receiver, authority_receiver, stranger_receiver) =
+        (Receiver::start(), Receiver::start(), Receiver::start());
+    let decisions = [
+        "consignment.submitted",
+        "consignment.approved",
+        "certificate.issued",
+        "certificate.revoked",
+    ];
+    let (_, exporter_secret) = subscribe(&world.app, &world.exporter, &exporter_receiver, &decisions);
+    let (_, authority_secret) = subscribe(&world.app, &world.ppd_inspector, &authority_receiver, &decisions);
+    let (_, stranger) = world.app.exporter_with_key("0398765432");
+    subscribe(&world.app, &stranger, &stranger_receiver, &[]);
+
+    let number = world.approved_certificate(&coconut());
+    revoke(&world, &number);
+
+    let exporter_got = exporter_receiver.wait_for(3);
+    assert_eq!(
+        types(&exporter_got),
+        ["certificate.issued", "consignment.approved", "certificate.revoked"]
+    );
+    exporter_got
+        .iter()
+        .for_each(|delivery| assert_signed(delivery, &exporter_secret));
+    let authority_got = authority_receiver.wait_for(4);
+    assert_eq!(
+        types(&authority_got),
+        [
+            "consignment.submitted",
+            "certificate.issued",
+            "consignment.approved",
+            "certificate.revoked"
+        ]
+    );
+    authority_got
+        .iter()
+        .for_each(|delivery| assert_signed(delivery, &authority_secret));
+    // The same events, in the same order, as the exporter's feed.
+    let feed = world.app.get(
+        &format!("/v1/events?types={}", decisions.join(",")),
+        Some(&world.exporter),
+    );
+    let feed_ids: Vec<Value> = feed.json["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|event| event["id"].clone())
+        .collect();
+    let delivered_ids: Vec<Value> = exporter_got
+        .iter()
+        .map(|delivery| delivery.json()["id"].clone())
+        .collect();
+    assert_eq!(feed_ids, delivered_ids);
+    assert_eq!(exporter_got[0].json(), feed.json["items"][0]);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        stranger_receiver.wait_for(0).is_empty(),
+        "another organisation's receiver got events"
+    );
+}
+
+#[test]
+fn a_receiver_that_was_down_gets_every_event_in_order_once_it_is_up_and_every_try_is_listed() {
+    let world = world_with(&PERMISSIVE);
+    let receiver = Receiver::start();
+    receiver.up.store(false, Ordering::SeqCst);
+    let decisions = ["consignment.approved", "certificate.issued", "certificate.revoked"];
+    let (endpoint, secret) = subscribe(&world.app, &world.exporter, &receiver, &decisions);
+    let id = endpoint["id"].as_str().expect("an id").to_owned();
+    let number = world.approved_certificate(&coconut());
+
+    // Refused while down: the failure is recorded and the event waits.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let failed = loop {
+        let tries = world.app.get(
+            &format!("/v1/webhook-deliveries?endpoint_id={id}"),
+            Some(&world.exporter),
+        );
+        assert_eq!(tries.status, 200, "{}", tries.text);
+        let items = tries.json["items"].as_array().expect("items").clone();
+        if !items.is_empty() || Instant::now() > deadline {
+            break items;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(failed[0]["succeeded"], false);
+    assert_eq!(failed[0]["status_code"], 503);
+    assert_eq!(failed[0]["attempt"], 1);
+    let shown = world.app.get("/v1/webhook-endpoints", Some(&world.exporter));
+    assert_eq!(
+        shown.json["items"][0]["failed_attempts"]
+            .as_i64()
+            .map(|count| count >= 1),
+        Some(true)
+    );
+
+    receiver.up.store(true, Ordering::SeqCst);
+    revoke(&world, &number);
+    // Not waiting out the back-off: a retry by hand sends the pending event at once.
+    let retried = world.app.post(
+        &format!("/v1/webhook-endpoints/{id}/retry"),
+        Some(&world.exporter),
+        &json!({}),
+    );
+    assert_eq!(retried.status, 200, "{}", retried.text);
+    let got = receiver.wait_for(3);
+    assert_eq!(
+        types(&got),
+        ["certificate.issued", "consignment.approved", "certificate.revoked"]
+    );
+    got.iter().for_each(|delivery| assert_signed(delivery, &secret));
+    let seqs: Vec<i64> = got
+        .iter()
+        .map(|delivery| delivery.json()["seq"].as_i64().unwrap_or(0))
+        .collect();
+    assert!(seqs.windows(2).all(|pair| pair[0] < pair[1]), "{seqs:?}");
+}
+
+#[test]
+fn an_endpoint_must_be_https_and_reach_outside_unless_the_operator_allows_it() {
+    let app = TestApp::spawn();
+    let (_, exporter) = app.exporter_with_key("0312345678");
+    for url in [
+        "http://example.com/hooks",
+        "https://127.0.0.1/hooks",
+        "https://user:pw@example.com/x",
+    ] {
+        let refused = app.post("/v1/webhook-endpoints", Some(&exporter), &json!({"url": url}));
+        assert_eq!(refused.status, 422, "{url}: {}", refused.text);
+        assert_eq!(refused.json["errors"][0]["pointer"], "/url");
+        assert_eq!(refused.json["errors"][0]["code"], "url_not_allowed");
+    }
+    assert_eq!(
+        app.get("/v1/webhook-endpoints", Some(&exporter)).json["items"],
+        json!([])
+    );
+}
+
+#[test]
+fn an_organisation_cannot_see_or_remove_another_organisations_endpoint() {
+    let world = world_with(&PERMISSIVE);
+    let receiver = Receiver::start();
+    let (endpoint, _) = subscribe(&world.app, &world.exporter, &receiver, &[]);
+    let id = endpoint["id"].as_str().expect("an id");
+    let (_, stranger) = world.app.exporter_with_key("0398765432");
+    assert_eq!(
+        world.app.get("/v1/webhook-endpoints", Some(&stranger)).json["items"],
+        json!([])
+    );
+    assert_eq!(
+        world
+            .app
+            .delete(&format!("/v1/webhook-endpoints/{id}"), Some(&stranger))
+            .status,
+        404
+    );
+    assert_eq!(
+        world
+            .app
+            .delete(&format!("/v1/webhook-endpoints/{id}"), Some(&world.exporter))
+            .status,
+        204
+    );
+    assert_eq!(
+        world.app.get("/v1/webhook-endpoints", Some(&world.exporter)).json["items"],
+        json!([])
+    );
+}
