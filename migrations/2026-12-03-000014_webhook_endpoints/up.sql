@@ -7,6 +7,9 @@ CREATE TABLE webhook_endpoints (
     event_types text[] NOT NULL DEFAULT '{}',
     -- Standard Webhooks secret (whsec_ and base64 of 32 random bytes); kept to sign with.
     secret text NOT NULL CHECK (secret ~ '^whsec_[A-Za-z0-9+/=]{40,}$'),
+    -- After a rotation the old secret signs too, until it expires, so receivers can switch.
+    previous_secret text CHECK (previous_secret ~ '^whsec_[A-Za-z0-9+/=]{40,}$'),
+    previous_secret_expires_at timestamptz,
     enabled boolean NOT NULL DEFAULT true,
     delivered_through_seq bigint NOT NULL CHECK (delivered_through_seq >= 0),
     failed_attempts integer NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0),
@@ -15,7 +18,8 @@ CREATE TABLE webhook_endpoints (
     disabled_reason text CHECK (disabled_reason IS NULL OR length(disabled_reason) BETWEEN 1 AND 500),
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-    CHECK (enabled OR disabled_reason IS NOT NULL)
+    CHECK (enabled OR disabled_reason IS NOT NULL),
+    CHECK ((previous_secret IS NULL) = (previous_secret_expires_at IS NULL))
 );
 CREATE INDEX webhook_endpoints_organization ON webhook_endpoints (organization_id, created_at, id);
 CREATE INDEX webhook_endpoints_due ON webhook_endpoints (next_attempt_at) WHERE enabled;
@@ -47,7 +51,8 @@ ALTER TABLE audit_events ADD CONSTRAINT audit_events_action_check
         'establishment_import.applied', 'consignment.created', 'consignment.updated', 'consignment.submitted',
         'consignment.cancelled', 'consignment.inspected', 'consignment.approved', 'consignment.rejected',
         'consignment.returned', 'consignment.corrected', 'certificate.issued', 'certificate.revoked',
-        'certificate.replaced', 'webhook_endpoint.created', 'webhook_endpoint.deleted'));
+        'certificate.replaced', 'webhook_endpoint.created', 'webhook_endpoint.deleted',
+        'webhook_endpoint.secret_rotated', 'webhook_endpoint.disabled'));
 ALTER TABLE audit_pending DROP CONSTRAINT audit_pending_action_check;
 ALTER TABLE audit_pending ADD CONSTRAINT audit_pending_action_check
     CHECK (action IN ('organization.created', 'api_key.created', 'api_key.revoked', 'establishment.created',
@@ -55,4 +60,5 @@ ALTER TABLE audit_pending ADD CONSTRAINT audit_pending_action_check
         'establishment_import.applied', 'consignment.created', 'consignment.updated', 'consignment.submitted',
         'consignment.cancelled', 'consignment.inspected', 'consignment.approved', 'consignment.rejected',
         'consignment.returned', 'consignment.corrected', 'certificate.issued', 'certificate.revoked',
-        'certificate.replaced', 'webhook_endpoint.created', 'webhook_endpoint.deleted'));
+        'certificate.replaced', 'webhook_endpoint.created', 'webhook_endpoint.deleted',
+        'webhook_endpoint.secret_rotated', 'webhook_endpoint.disabled'));

@@ -98,6 +98,7 @@ routes! {
     "/v1/webhook-endpoints" => { GET => webhooks::list, POST => webhooks::create },
     "/v1/webhook-endpoints/{id}" => { DELETE => webhooks::delete },
     "/v1/webhook-endpoints/{id}/retry" => { POST => webhooks::retry },
+    "/v1/webhook-endpoints/{id}/rotate-secret" => { POST => webhooks::rotate_secret },
     "/v1/webhook-deliveries" => { GET => webhooks::deliveries },
 }
 

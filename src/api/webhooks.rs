@@ -26,7 +26,7 @@ pub struct CreateEndpointRequest {
     pub url: String,
     /// Every type when absent or empty.
     #[serde(default)]
-    #[validate(length(max = 8))]
+    #[validate(length(max = 9))]
     pub event_types: Vec<String>,
     /// Admins only: whose endpoint it is.
     #[serde(default)]
@@ -66,12 +66,7 @@ pub async fn create(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageWebhooks)?;
-    if idempotency_key(&request)?.is_some() {
-        return Err(ApiError::BadRequest {
-            code: "idempotency_not_supported",
-            detail: "An endpoint's secret is shown once and a replay would have to store it: send no Idempotency-Key, and if the response is lost, delete the endpoint (it is listed) and register it again.".to_owned(),
-        });
-    }
+    refuse_idempotency_key(&request)?;
     let body: CreateEndpointRequest = read_json(&request, payload).await?;
     let organization_id = match (scope(&caller), body.organization_id) {
         (Some(own), None) => own,
@@ -151,6 +146,33 @@ pub async fn retry(caller: Caller, id: web::Path<Uuid>, state: web::Data<AppStat
         .run(move |connection| service::webhooks::retry(connection, id, organization_id))
         .await?;
     Ok(HttpResponse::Ok().json(endpoint))
+}
+
+pub async fn rotate_secret(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageWebhooks)?;
+    refuse_idempotency_key(&request)?;
+    let (id, organization_id, actor) = (id.into_inner(), scope(&caller), caller.actor());
+    let rotated = state
+        .db
+        .transaction(move |connection| service::webhooks::rotate_secret(connection, &actor, id, organization_id))
+        .await?;
+    Ok(HttpResponse::Ok().json(rotated))
+}
+
+/// A secret is shown once and a replay would have to store it.
+fn refuse_idempotency_key(request: &HttpRequest) -> Result<(), ApiError> {
+    if idempotency_key(request)?.is_some() {
+        return Err(ApiError::BadRequest {
+            code: "idempotency_not_supported",
+            detail: "A webhook secret is shown once and a replay would have to store it: send no Idempotency-Key. If the response is lost, rotate the secret again (or delete the endpoint and register it again).".to_owned(),
+        });
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize)]

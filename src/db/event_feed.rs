@@ -66,6 +66,12 @@ fn recipients(connection: &mut PgConnection, event: &AuditEvent, audience: Audie
                 .optional()?;
             Ok(holder.flatten().into_iter().collect())
         }
+        // The endpoint may be gone by the time the event is sealed; its state names the owner.
+        Audience::EndpointOwner => Ok(event.state["organization_id"]
+            .as_str()
+            .and_then(|id| Uuid::parse_str(id).ok())
+            .into_iter()
+            .collect()),
         Audience::Exporter | Audience::Authority => {
             let Some(consignment) = consignment_of(event) else {
                 return Ok(Vec::new());

@@ -1025,6 +1025,8 @@ diesel::table! {
         url -> Text,
         event_types -> Array<Text>,
         secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_expires_at -> Nullable<Timestamptz>,
         enabled -> Bool,
         delivered_through_seq -> Int8,
         failed_attempts -> Int4,

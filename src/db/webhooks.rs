@@ -14,6 +14,8 @@ pub struct EndpointRow {
     pub url: String,
     pub event_types: Vec<String>,
     pub secret: String,
+    pub previous_secret: Option<String>,
+    pub previous_secret_expires_at: Option<DateTime<Utc>>,
     pub enabled: bool,
     pub delivered_through_seq: i64,
     pub failed_attempts: i32,
@@ -150,6 +152,25 @@ pub fn mark_failed(
             webhook_endpoints::updated_at.eq(now),
         ))
         .execute(connection)
+}
+
+/// A new secret; the old one keeps signing until `previous_until`.
+pub fn rotate_secret(
+    connection: &mut PgConnection,
+    endpoint: &EndpointRow,
+    secret: &str,
+    previous_until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> QueryResult<EndpointRow> {
+    diesel::update(webhook_endpoints::table.find(endpoint.id))
+        .set((
+            webhook_endpoints::secret.eq(secret),
+            webhook_endpoints::previous_secret.eq(Some(&endpoint.secret)),
+            webhook_endpoints::previous_secret_expires_at.eq(Some(previous_until)),
+            webhook_endpoints::updated_at.eq(now),
+        ))
+        .returning(EndpointRow::as_returning())
+        .get_result(connection)
 }
 
 /// A retry by hand: due now, enabled again.

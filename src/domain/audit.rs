@@ -203,6 +203,8 @@ text_enum! {
         CertificateReplaced = "certificate.replaced",
         WebhookEndpointCreated = "webhook_endpoint.created",
         WebhookEndpointDeleted = "webhook_endpoint.deleted",
+        WebhookEndpointSecretRotated = "webhook_endpoint.secret_rotated",
+        WebhookEndpointDisabled = "webhook_endpoint.disabled",
     }
 }
 

@@ -13,10 +13,12 @@ pub enum Audience {
     Authority,
     /// The organisation that holds the establishment's code.
     Holder,
+    /// The organisation whose webhook endpoint it is.
+    EndpointOwner,
 }
 
 /// The types the feed publishes, in the order the documentation lists them.
-pub const EVENT_TYPES: [AuditAction; 8] = [
+pub const EVENT_TYPES: [AuditAction; 9] = [
     AuditAction::ConsignmentSubmitted,
     AuditAction::ConsignmentReturned,
     AuditAction::ConsignmentApproved,
@@ -25,6 +27,7 @@ pub const EVENT_TYPES: [AuditAction; 8] = [
     AuditAction::CertificateRevoked,
     AuditAction::CertificateReplaced,
     AuditAction::EstablishmentStatusChanged,
+    AuditAction::WebhookEndpointDisabled,
 ];
 
 /// Whom an event of this type is for; nobody for changes the feed does not publish.
@@ -38,6 +41,7 @@ pub fn audiences(action: AuditAction) -> &'static [Audience] {
         | AuditAction::CertificateRevoked
         | AuditAction::CertificateReplaced => &[Audience::Exporter, Audience::Authority],
         AuditAction::EstablishmentStatusChanged => &[Audience::Holder],
+        AuditAction::WebhookEndpointDisabled => &[Audience::EndpointOwner],
         _ => &[],
     }
 }

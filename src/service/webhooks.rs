@@ -31,6 +31,8 @@ pub struct EndpointView {
     pub event_types: Vec<String>,
     pub enabled: bool,
     pub disabled_reason: Option<String>,
+    /// After a rotation, until when the previous secret signs too.
+    pub previous_secret_expires_at: Option<String>,
     /// The last event (audit seq) delivered or passed over.
     pub delivered_through_seq: i64,
     pub failed_attempts: i32,
@@ -49,6 +51,7 @@ impl From<EndpointRow> for EndpointView {
             event_types: row.event_types,
             enabled: row.enabled,
             disabled_reason: row.disabled_reason,
+            previous_secret_expires_at: row.previous_secret_expires_at.map(timestamp),
             delivered_through_seq: row.delivered_through_seq,
             failed_attempts: row.failed_attempts,
             failing_since: row.failing_since.map(timestamp),
@@ -126,9 +129,7 @@ pub fn create(
     url: String,
     event_types: Vec<String>,
 ) -> Result<CreatedEndpointView, ApiError> {
-    let mut random = [0u8; 32];
-    getrandom::fill(&mut random).map_err(|error| anyhow::anyhow!("the system random generator failed: {error}"))?;
-    let secret = secret_from_random_bytes(random);
+    let secret = new_secret()?;
     let (head, _) = audit::head(connection)?;
     let now = Utc::now();
     let row = webhooks::insert(
@@ -139,6 +140,8 @@ pub fn create(
             url,
             event_types,
             secret: secret.clone(),
+            previous_secret: None,
+            previous_secret_expires_at: None,
             enabled: true,
             delivered_through_seq: head,
             failed_attempts: 0,
@@ -152,6 +155,49 @@ pub fn create(
     let endpoint = EndpointView::from(row);
     audit_endpoint(connection, actor, AuditAction::WebhookEndpointCreated, &endpoint)?;
     Ok(CreatedEndpointView { endpoint, secret })
+}
+
+fn new_secret() -> Result<String, ApiError> {
+    let mut random = [0u8; 32];
+    getrandom::fill(&mut random).map_err(|error| anyhow::anyhow!("the system random generator failed: {error}"))?;
+    Ok(secret_from_random_bytes(random))
+}
+
+/// How long the previous secret keeps signing after a rotation.
+const ROTATION_OVERLAP: Duration = Duration::from_secs(24 * 3600);
+
+/// Gives the endpoint a new secret, shown this once; for a day deliveries carry a signature
+/// with each, so the receiver can switch without losing any. Call inside a transaction.
+pub fn rotate_secret(
+    connection: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    organization_id: Option<Uuid>,
+) -> Result<CreatedEndpointView, ApiError> {
+    let endpoint = visible(connection, id, organization_id)?;
+    let secret = new_secret()?;
+    let now = Utc::now();
+    let row = webhooks::rotate_secret(connection, &endpoint, &secret, later(now, ROTATION_OVERLAP), now)?;
+    let endpoint = EndpointView::from(row);
+    audit_endpoint(connection, actor, AuditAction::WebhookEndpointSecretRotated, &endpoint)?;
+    Ok(CreatedEndpointView { endpoint, secret })
+}
+
+/// The `webhook-signature` value: one signature per secret in force, space-separated.
+fn signatures(
+    endpoint: &EndpointRow,
+    message_id: &str,
+    sent_at: i64,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Option<String> {
+    let mut signed = vec![signature(&endpoint.secret, message_id, sent_at, body)?];
+    if let (Some(previous), Some(until)) = (&endpoint.previous_secret, endpoint.previous_secret_expires_at)
+        && until > now
+    {
+        signed.push(signature(previous, message_id, sent_at, body)?);
+    }
+    Some(signed.join(" "))
 }
 
 /// The endpoint with `id` if `organization_id` (or an admin, with `None`) may see it.
@@ -285,7 +331,7 @@ pub fn deliver_next(
         .map_err(|error| anyhow::anyhow!("an event could not be written as JSON: {error}"))?;
     let message_id = event_id.to_string();
     let sent_at = now.timestamp();
-    let signed = signature(&endpoint.secret, &message_id, sent_at, &body)
+    let signed = signatures(&endpoint, &message_id, sent_at, &body, now)
         .ok_or_else(|| anyhow::anyhow!("webhook endpoint {} has a malformed secret", endpoint.id))?;
     let outcome = send(&Outgoing {
         url: endpoint.url.clone(),
@@ -333,8 +379,25 @@ pub fn deliver_next(
         &endpoint,
         finished,
         later(finished, retry_delay(failures, jitter)),
-        reason,
+        reason.clone(),
     )?;
+    if reason.is_some()
+        && let Some(row) = webhooks::find(connection, endpoint.id)?
+    {
+        // The organisation hears of it in its feed (and on any other endpoint it has).
+        let deliverer = Actor {
+            key_id: None,
+            organization_id: None,
+            request_id: "webhook-deliverer".to_owned(),
+            client_request_id: None,
+        };
+        audit_endpoint(
+            connection,
+            &deliverer,
+            AuditAction::WebhookEndpointDisabled,
+            &EndpointView::from(row),
+        )?;
+    }
     Ok(true)
 }
 

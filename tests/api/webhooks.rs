@@ -352,3 +352,78 @@ fn an_organisation_cannot_see_or_remove_another_organisations_endpoint() {
         json!([])
     );
 }
+
+#[test]
+fn after_a_rotation_deliveries_carry_a_signature_with_each_secret_for_a_day() {
+    let world = world_with(&PERMISSIVE);
+    let receiver = Receiver::start();
+    let (endpoint, old_secret) = subscribe(&world.app, &world.exporter, &receiver, &["certificate.issued"]);
+    let id = endpoint["id"].as_str().expect("an id");
+    let rotated = world.app.post(
+        &format!("/v1/webhook-endpoints/{id}/rotate-secret"),
+        Some(&world.exporter),
+        &json!({}),
+    );
+    assert_eq!(rotated.status, 200, "{}", rotated.text);
+    let new_secret = rotated.json["secret"].as_str().expect("a new secret").to_owned();
+    assert_ne!(new_secret, old_secret);
+    assert!(rotated.json["endpoint"]["previous_secret_expires_at"].is_string());
+
+    world.approved_certificate(&coconut());
+    let got = receiver.wait_for(1);
+    let delivery = &got[0];
+    let (id, timestamp) = (
+        &delivery.headers["webhook-id"],
+        delivery.headers["webhook-timestamp"].parse().expect("seconds"),
+    );
+    let expected =
+        [&new_secret, &old_secret].map(|secret| signature(secret, id, timestamp, &delivery.body).expect("signed"));
+    assert_eq!(delivery.headers["webhook-signature"], expected.join(" "));
+}
+
+#[test]
+fn an_endpoint_failing_for_three_days_is_disabled_and_its_organisation_hears_of_it_in_the_feed() {
+    use diesel::RunQueryDsl;
+    let world = world_with(&PERMISSIVE);
+    let receiver = Receiver::start();
+    receiver.up.store(false, Ordering::SeqCst);
+    let (endpoint, _) = subscribe(&world.app, &world.exporter, &receiver, &["certificate.issued"]);
+    let id = endpoint["id"].as_str().expect("an id").to_owned();
+    world.approved_certificate(&coconut());
+    assert!(!first_tries(&world.app, &world.exporter, &id).is_empty());
+    // Three days of failures, without waiting them out.
+    diesel::sql_query(format!(
+        "UPDATE webhook_endpoints SET failing_since = now() - interval '3 days 1 minute', next_attempt_at = now() WHERE id = '{id}'"
+    ))
+    .execute(&mut world.app.db.connect())
+    .expect("backdate the failures");
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let disabled = loop {
+        let feed = world
+            .app
+            .get("/v1/events?types=webhook_endpoint.disabled", Some(&world.exporter));
+        let items = feed.json["items"].as_array().expect("items").clone();
+        if !items.is_empty() || Instant::now() > deadline {
+            break items;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(disabled.len(), 1, "no webhook_endpoint.disabled event");
+    assert_eq!(disabled[0]["object"]["id"], json!(id));
+    assert_eq!(disabled[0]["object"]["enabled"], false);
+    let shown = world.app.get("/v1/webhook-endpoints", Some(&world.exporter));
+    assert_eq!(shown.json["items"][0]["enabled"], false);
+    assert!(
+        shown.json["items"][0]["disabled_reason"]
+            .as_str()
+            .is_some_and(|reason| reason.contains("3 days"))
+    );
+    // A retry by hand enables it again.
+    let retried = world.app.post(
+        &format!("/v1/webhook-endpoints/{id}/retry"),
+        Some(&world.exporter),
+        &json!({}),
+    );
+    assert_eq!(retried.json["enabled"], true);
+}
