@@ -24,7 +24,7 @@ CREATE TABLE webhook_endpoints (
 CREATE INDEX webhook_endpoints_organization ON webhook_endpoints (organization_id, created_at, id);
 CREATE INDEX webhook_endpoints_due ON webhook_endpoints (next_attempt_at) WHERE enabled;
 COMMENT ON TABLE webhook_endpoints IS 'Where an organisation wants its feed events pushed. delivered_through_seq is the last audit seq delivered (or skipped as not of its types); the deliverer sends the next one, so deliveries per endpoint are in chain order, at least once.';
-COMMENT ON COLUMN webhook_endpoints.delivered_through_seq IS 'Starts at the chain head when the endpoint is created: an endpoint receives events sealed after it was registered.';
+COMMENT ON COLUMN webhook_endpoints.delivered_through_seq IS 'Starts at the chain head when the endpoint is created (after sealing what was committed before): an endpoint receives the events committed after it was registered.';
 COMMENT ON COLUMN webhook_endpoints.failing_since IS 'First failed try of the current run of failures; an endpoint failing for 3 days is disabled.';
 
 CREATE TABLE webhook_attempts (

@@ -18,6 +18,9 @@ use std::net::ToSocketAddrs;
 use std::time::Duration;
 use uuid::Uuid;
 
+/// Events sealed per step when registration seals the backlog.
+const SEAL_BATCH: i64 = 1000;
+
 /// How long an endpoint with nothing to deliver waits before it is looked at again; bounds
 /// how late a new event reaches it.
 const IDLE_RECHECK: Duration = Duration::from_millis(500);
@@ -120,7 +123,7 @@ fn audit_endpoint(
     Ok(())
 }
 
-/// Registers an endpoint that receives the organisation's events sealed from now on. The URL
+/// Registers an endpoint that receives the organisation's events committed from now on. The URL
 /// has been checked against the delivery policy. Call inside a transaction.
 pub fn create(
     connection: &mut PgConnection,
@@ -130,6 +133,9 @@ pub fn create(
     event_types: Vec<String>,
 ) -> Result<CreatedEndpointView, ApiError> {
     let secret = new_secret()?;
+    // Events committed before now are sealed first, so the endpoint starts after all of them
+    // and receives exactly what happens from its registration on.
+    audit::seal_all(connection, SEAL_BATCH, crate::db::event_feed::record_recipients)?;
     let (head, _) = audit::head(connection)?;
     let now = Utc::now();
     let row = webhooks::insert(

@@ -1,7 +1,7 @@
 //! Webhooks: a real HTTP receiver inside the test gets the organisation's events, signed per
 //! the Standard Webhooks specification, in feed order, and again after it was down.
 
-use crate::fixtures::{World, coconut, world_with};
+use crate::fixtures::{World, coconut, fresh_durian, world_with};
 use crate::helpers::TestApp;
 use agri_quarantine::domain::webhook::signature;
 use serde_json::{Value, json};
@@ -426,4 +426,50 @@ fn an_endpoint_failing_for_three_days_is_disabled_and_its_organisation_hears_of_
         &json!({}),
     );
     assert_eq!(retried.json["enabled"], true);
+}
+
+#[test]
+fn returns_rejections_replacements_and_status_changes_arrive_signed_like_every_other_event() {
+    let world = world_with(&PERMISSIVE);
+    let receiver = Receiver::start();
+    let kinds = [
+        "consignment.returned",
+        "consignment.rejected",
+        "certificate.replaced",
+        "establishment.status_changed",
+    ];
+    let (_, secret) = subscribe(&world.app, &world.exporter, &receiver, &kinds);
+    let returned = world.submitted(&fresh_durian());
+    let answer = world.app.post(
+        &format!("/v1/consignments/{returned}/return"),
+        Some(&world.ppd_inspector),
+        &json!({"reason": "Seal number unreadable; re-declare it."}),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let rejected = world.submitted(&coconut());
+    let answer = world.app.post(
+        &format!("/v1/consignments/{rejected}/reject"),
+        Some(&world.ppd_inspector),
+        &json!({"reason_code": "quarantine_pest_found", "reason": "Live scale insects on 3 nuts"}),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let number = world.approved_certificate(&coconut());
+    let answer = world.app.post(
+        &format!("/v1/certificates/{number}/replace"),
+        Some(&world.ppd_inspector),
+        &json!({"reason": "Consignee address corrected", "authorized_officer": "Trần Thị Bình", "place_of_issue": "Hà Nội",
+                "corrections": {"consignee": {"address": "No. 8 Youyi Road, Pingxiang, Guangxi"}}}),
+    );
+    assert_eq!(answer.status, 201, "{}", answer.text);
+    let answer = world.app.post(
+        "/v1/establishments/orchard/VN-TGOR-0096/status-changes",
+        Some(&world.app.admin_key),
+        &json!({"status": "suspended", "effective_from": "2026-01-01", "reference": "GACC notice 12/2026"}),
+    );
+    assert_eq!(answer.status, 201, "{}", answer.text);
+
+    // The orchard is registered for durian and coconut: one status change each.
+    let got = receiver.wait_for(5);
+    assert_eq!(types(&got), [&kinds[..], &kinds[3..]].concat());
+    got.iter().for_each(|delivery| assert_signed(delivery, &secret));
 }
