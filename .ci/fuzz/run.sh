@@ -16,25 +16,14 @@ rm -rf "$work" && mkdir -p "$work"
 cd "$here"
 
 echo "-- schemathesis (pinned)"
-[ -x venv/bin/st ] || { python3 -m venv venv && venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt; }
+[ -x venv/bin/python ] || python3 -m venv venv
 venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 
-database="agri_fuzz_$$"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
 # The fuzzer asks far more than a person would: the verification limits must not answer 429
 # to most of it (they are tested on their own in the suite).
-export DATABASE_URL="dbname=$database" BIND_ADDRESS="127.0.0.1:$port" LOG_LEVEL=warn \
-  SIGNING_KEY_FILE="$work/signing.key" VERIFY_RATE_LIMIT_PER_MINUTE=1000000 \
-  VERIFY_MISS_RATE_LIMIT_PER_MINUTE=1000000
-admin=$("$binary" admin-key | tail -n 1)
-"$binary" >"$work/service.log" 2>&1 &
-service=$!
-trap 'kill $service 2>/dev/null; wait $service 2>/dev/null; psql -qX -d postgres -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1' EXIT
-for _ in $(seq 1 100); do
-  curl -fs -o /dev/null "$base/health/ready" && break
-  sleep 0.2
-done
+export VERIFY_RATE_LIMIT_PER_MINUTE=1000000 VERIFY_MISS_RATE_LIMIT_PER_MINUTE=1000000
+source "$root/.ci/serve.sh"
+serve_on_fresh_database "$binary" agri_fuzz "$work"
 seeded=$(python3 "$root/bench/seed.py" "$base" "$admin" "$root/bench/durian-consignment.json")
 field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$seeded" "$1"; }
 

@@ -41,19 +41,9 @@ echo "-- the journey, type-checked"
 MYPYPATH="$work/python" mypy --strict journey.py
 
 echo "-- the journey, run against the service"
-database="agri_typed_clients_$$"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export DATABASE_URL="dbname=$database" BIND_ADDRESS="127.0.0.1:$port" LOG_LEVEL=warn
-export SIGNING_KEY_FILE="$work/signing.key"
-admin=$("$binary" admin-key | tail -n 1)
-"$binary" >"$work/service.log" 2>&1 &
-service=$!
-trap 'kill $service 2>/dev/null; wait $service 2>/dev/null; psql -qX -d postgres -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1' EXIT
-for _ in $(seq 1 100); do
-  curl -fs -o /dev/null "http://127.0.0.1:$port/health/ready" && break
-  sleep 0.2
-done
-PYTHONPATH="$work/python" python journey.py "http://127.0.0.1:$port" "$admin"
+source "$root/.ci/serve.sh"
+serve_on_fresh_database "$binary" agri_typed_clients "$work"
+PYTHONPATH="$work/python" python journey.py "$base" "$admin"
 
 echo "-- openapi-typescript, compiled with tsc --strict"
 openapi-typescript "$spec" --output "$work/schema.d.ts"

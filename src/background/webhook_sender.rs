@@ -5,13 +5,26 @@
 use crate::config::Config;
 use crate::service::webhooks::{Outcome, Outgoing, refusal};
 use std::io::Read;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// How much of a receiver's answer is read (and then dropped).
 const MAX_ANSWER_BYTES: u64 = 4096;
 
+/// The HTTP client deliveries share (its TLS set-up is built once): no redirects, the
+/// configured timeout for connection and answer together.
+pub fn agent(config: &Config) -> ureq::Agent {
+    ureq::Agent::new_with_config(
+        ureq::config::Config::builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(config.webhook_timeout))
+            .user_agent("agri-quarantine-webhooks/1")
+            .build(),
+    )
+}
+
 /// Sends one message and says what came of it.
-pub fn send(config: &Config, outgoing: &Outgoing) -> Outcome {
+pub fn send(agent: &ureq::Agent, config: &Config, outgoing: &Outgoing) -> Outcome {
     let started = Instant::now();
     let failed = |error: String| Outcome {
         status: None,
@@ -21,14 +34,6 @@ pub fn send(config: &Config, outgoing: &Outgoing) -> Outcome {
     if let Some(reason) = refusal(&outgoing.url, config) {
         return failed(format!("Not sent: {reason}"));
     }
-    let agent = ureq::Agent::new_with_config(
-        ureq::config::Config::builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_global(Some(config.webhook_timeout))
-            .user_agent("agri-quarantine-webhooks/1")
-            .build(),
-    );
     let sent = agent
         .post(&outgoing.url)
         .header("content-type", "application/json")
@@ -64,6 +69,3 @@ pub fn jitter() -> f64 {
     }
     f64::from(u32::from_le_bytes(bytes)) / f64::from(u32::MAX)
 }
-
-/// How long the deliverer waits when no endpoint is due.
-pub const IDLE_POLL: Duration = Duration::from_millis(200);

@@ -134,14 +134,15 @@ pub fn rest_until(connection: &mut PgConnection, id: Uuid, idle_until: DateTime<
         .execute(connection)
 }
 
-/// After a failed try: when to try again, or the endpoint disabled with a reason.
+/// After a failed try: when to try again, or the endpoint disabled with a reason. Returns the
+/// endpoint as it now is.
 pub fn mark_failed(
     connection: &mut PgConnection,
     endpoint: &EndpointRow,
     now: DateTime<Utc>,
     retry_at: DateTime<Utc>,
     disabled_reason: Option<String>,
-) -> QueryResult<usize> {
+) -> QueryResult<EndpointRow> {
     diesel::update(webhook_endpoints::table.find(endpoint.id))
         .set((
             webhook_endpoints::failed_attempts.eq(endpoint.failed_attempts.saturating_add(1)),
@@ -151,7 +152,8 @@ pub fn mark_failed(
             webhook_endpoints::disabled_reason.eq(disabled_reason),
             webhook_endpoints::updated_at.eq(now),
         ))
-        .execute(connection)
+        .returning(EndpointRow::as_returning())
+        .get_result(connection)
 }
 
 /// A new secret; the old one keeps signing until `previous_until`.

@@ -1,8 +1,10 @@
 //! Issuing, listing and revoking API keys.
 
-use super::views::{ApiKeyView, CreatedApiKeyView, OrganizationView, Page, to_json};
+use super::audit;
+use super::random::random_bytes;
+use super::views::{ApiKeyView, CreatedApiKeyView, OrganizationView, Page};
 use crate::db::api_keys::{self, NewApiKey};
-use crate::db::audit::{self, Actor, Change};
+use crate::db::audit::Actor;
 use crate::db::notifications;
 use crate::db::organizations::{self, OPERATOR_ORGANIZATION_ID};
 use crate::domain::api_key::{Role, key_from_random_bytes};
@@ -13,30 +15,6 @@ use crate::domain::pagination::TimeIdCursor;
 use crate::error::ApiError;
 use diesel::{Connection, PgConnection};
 use uuid::Uuid;
-
-fn random_bytes() -> Result<[u8; 32], ApiError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|error| anyhow::anyhow!("the system random generator failed: {error}"))?;
-    Ok(bytes)
-}
-
-fn audit_key(
-    connection: &mut PgConnection,
-    actor: &Actor,
-    action: AuditAction,
-    view: &ApiKeyView,
-) -> Result<(), ApiError> {
-    audit::append(
-        connection,
-        actor,
-        Change {
-            action,
-            entity_id: view.id.to_string(),
-            state: to_json(view)?,
-        },
-    )?;
-    Ok(())
-}
 
 /// Issues a key with `role` for an organisation. Call inside a transaction.
 pub fn create(
@@ -75,7 +53,7 @@ pub fn create(
         },
     )?;
     let view = ApiKeyView::from(row);
-    audit_key(connection, actor, AuditAction::ApiKeyCreated, &view)?;
+    audit::record(connection, actor, AuditAction::ApiKeyCreated, view.id, &view)?;
     Ok(CreatedApiKeyView {
         key: view,
         secret: generated.secret,
@@ -102,7 +80,7 @@ pub fn revoke(connection: &mut PgConnection, actor: &Actor, id: Uuid) -> Result<
     match api_keys::revoke(connection, id, actor.key_id)? {
         Some(row) => {
             let view = ApiKeyView::from(row);
-            audit_key(connection, actor, AuditAction::ApiKeyRevoked, &view)?;
+            audit::record(connection, actor, AuditAction::ApiKeyRevoked, view.id, &view)?;
             notifications::publish(connection, &Invalidation::ApiKey(id))?;
             Ok(view)
         }

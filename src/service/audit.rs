@@ -1,8 +1,10 @@
 //! Reading and verifying the audit chain, and its signed checkpoints.
 
-use super::views::{AuditEventView, Page, timestamp};
+use super::views::{AuditEventView, Page, timestamp, to_json};
 pub use crate::db::audit::AuditFilter;
+use crate::db::audit::{Actor, Change};
 use crate::db::{audit, event_feed};
+use crate::domain::audit::AuditAction;
 use crate::domain::audit::{BrokenLink, ChainBreak, ChainVerifier, to_hex};
 use crate::domain::audit_checkpoint::{CheckpointComparison, FailedCheckpoint};
 use crate::domain::pagination::SeqCursor;
@@ -20,6 +22,34 @@ const VERIFY_BATCH: i64 = 1000;
 /// Events sealed per transaction when a reader seals the backlog itself.
 const READER_SEAL_BATCH: i64 = 5000;
 
+/// Seals every event committed so far (with the feed's recipients), so what follows sees each
+/// change made before it in the chain.
+pub fn seal_committed(connection: &mut PgConnection) -> Result<(), ApiError> {
+    audit::seal_all(connection, READER_SEAL_BATCH, event_feed::record_recipients)?;
+    Ok(())
+}
+
+/// Records a change to the entity `entity_id`, its state after the change being `state` as
+/// the API shows it. Call in the change's transaction.
+pub fn record<T: Serialize>(
+    connection: &mut PgConnection,
+    actor: &Actor,
+    action: AuditAction,
+    entity_id: impl ToString,
+    state: &T,
+) -> Result<(), ApiError> {
+    audit::append(
+        connection,
+        actor,
+        Change {
+            action,
+            entity_id: entity_id.to_string(),
+            state: to_json(state)?,
+        },
+    )?;
+    Ok(())
+}
+
 /// A page of the chain. Whatever has committed is sealed first, so a reader sees every
 /// change made before it asked, in the order of the chain.
 pub fn list(
@@ -28,7 +58,7 @@ pub fn list(
     after: Option<SeqCursor>,
     limit: i64,
 ) -> Result<Page<AuditEventView>, ApiError> {
-    audit::seal_all(connection, READER_SEAL_BATCH, event_feed::record_recipients)?;
+    seal_committed(connection)?;
     let rows = audit::list_page(connection, filter, after.map_or(0, |cursor| cursor.0), limit)?;
     Ok(Page::from_rows(
         rows,

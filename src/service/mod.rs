@@ -25,6 +25,7 @@ pub mod inspections;
 pub mod inspector;
 pub mod issuance;
 pub mod organizations;
+pub mod random;
 pub mod replacement;
 pub mod verification;
 pub mod views;

@@ -1,10 +1,11 @@
 //! Webhook endpoints (registering, listing, removing, retrying by hand) and one delivery step:
 //! claim a due endpoint, send it the next event of its organisation's feed, record the try.
 
-use super::event_feed;
-use super::views::{Page, timestamp, to_json};
+use super::random::random_bytes;
+use super::views::{Page, timestamp};
+use super::{audit, event_feed};
 use crate::config::Config;
-use crate::db::audit::{self, Actor, Change};
+use crate::db::audit::Actor;
 use crate::db::webhooks::{self, AttemptRow, EndpointRow};
 use crate::domain::audit::AuditAction;
 use crate::domain::pagination::TimeIdCursor;
@@ -17,9 +18,6 @@ use serde::Serialize;
 use std::net::ToSocketAddrs;
 use std::time::Duration;
 use uuid::Uuid;
-
-/// Events sealed per step when registration seals the backlog.
-const SEAL_BATCH: i64 = 1000;
 
 /// How long an endpoint with nothing to deliver waits before it is looked at again; bounds
 /// how late a new event reaches it.
@@ -111,16 +109,7 @@ fn audit_endpoint(
     action: AuditAction,
     view: &EndpointView,
 ) -> Result<(), ApiError> {
-    audit::append(
-        connection,
-        actor,
-        Change {
-            action,
-            entity_id: view.id.to_string(),
-            state: to_json(view)?,
-        },
-    )?;
-    Ok(())
+    audit::record(connection, actor, action, view.id, view)
 }
 
 /// Registers an endpoint that receives the organisation's events committed from now on. The URL
@@ -135,8 +124,8 @@ pub fn create(
     let secret = new_secret()?;
     // Events committed before now are sealed first, so the endpoint starts after all of them
     // and receives exactly what happens from its registration on.
-    audit::seal_all(connection, SEAL_BATCH, crate::db::event_feed::record_recipients)?;
-    let (head, _) = audit::head(connection)?;
+    audit::seal_committed(connection)?;
+    let (head, _) = crate::db::audit::head(connection)?;
     let now = Utc::now();
     let row = webhooks::insert(
         connection,
@@ -164,9 +153,7 @@ pub fn create(
 }
 
 fn new_secret() -> Result<String, ApiError> {
-    let mut random = [0u8; 32];
-    getrandom::fill(&mut random).map_err(|error| anyhow::anyhow!("the system random generator failed: {error}"))?;
-    Ok(secret_from_random_bytes(random))
+    Ok(secret_from_random_bytes(random_bytes()?))
 }
 
 /// How long the previous secret keeps signing after a rotation.
@@ -380,16 +367,14 @@ pub fn deliver_next(
             timestamp(failing_since)
         )
     });
-    webhooks::mark_failed(
+    let row = webhooks::mark_failed(
         connection,
         &endpoint,
         finished,
         later(finished, retry_delay(failures, jitter)),
-        reason.clone(),
+        reason,
     )?;
-    if reason.is_some()
-        && let Some(row) = webhooks::find(connection, endpoint.id)?
-    {
+    if !row.enabled {
         // The organisation hears of it in its feed (and on any other endpoint it has).
         let deliverer = Actor {
             key_id: None,
