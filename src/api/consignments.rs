@@ -98,9 +98,7 @@ pub async fn create(
     let idempotency = key.clone().map(|key| (key, fingerprint));
     let outcome = state
         .db
-        .transaction(move |connection| {
-            consignments::create(connection, &actor, organization_id, declaration, idempotency)
-        })
+        .run(move |connection| consignments::create(connection, &actor, organization_id, declaration, idempotency))
         .await;
     let created = match (outcome, key) {
         (Err(ApiError::IdempotencyKeyInUse), Some(key)) => {

@@ -27,6 +27,7 @@ pub struct ApiKey {
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = api_keys)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewApiKey {
     pub id: Uuid,
     pub organization_id: Uuid,

@@ -9,7 +9,9 @@ use crate::domain::audit::{AuditContent, GENESIS_HASH, StoredEvent, seal};
 use crate::domain::audit_checkpoint::Checkpoint;
 use chrono::{DateTime, SubsecRound, Utc};
 use diesel::dsl::{count_star, min};
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -80,6 +82,7 @@ impl From<StoredEvent> for AuditEvent {
 /// An event recorded with its change, waiting to be sealed.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_pending)]
+#[diesel(treat_none_as_default_value = false)]
 struct PendingEvent {
     id: Uuid,
     occurred_at: DateTime<Utc>,
@@ -94,6 +97,21 @@ struct PendingEvent {
 }
 
 impl PendingEvent {
+    fn new(actor: &Actor, change: Change, occurred_at: DateTime<Utc>) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            occurred_at,
+            actor_key_id: actor.key_id,
+            actor_organization_id: actor.organization_id,
+            request_id: actor.request_id.clone(),
+            client_request_id: actor.client_request_id.clone(),
+            action: change.action.as_str().to_owned(),
+            entity_type: change.action.entity_type().to_owned(),
+            entity_id: change.entity_id,
+            state: change.state,
+        }
+    }
+
     fn into_content(self) -> AuditContent {
         AuditContent {
             seq: 0,
@@ -125,19 +143,16 @@ pub fn append_many(connection: &mut PgConnection, actor: &Actor, changes: Vec<Ch
     let occurred_at = Utc::now().trunc_subsecs(6);
     let events: Vec<PendingEvent> = changes
         .into_iter()
-        .map(|change| PendingEvent {
-            id: Uuid::now_v7(),
-            occurred_at,
-            actor_key_id: actor.key_id,
-            actor_organization_id: actor.organization_id,
-            request_id: actor.request_id.clone(),
-            client_request_id: actor.client_request_id.clone(),
-            action: change.action.as_str().to_owned(),
-            entity_type: change.action.entity_type().to_owned(),
-            entity_id: change.entity_id,
-            state: change.state,
-        })
+        .map(|change| PendingEvent::new(actor, change, occurred_at))
         .collect();
+    // One event (nearly every request) goes as a single-row insert, which diesel prepares once
+    // per connection; a multi-row insert is planned anew each time.
+    if let [event] = events.as_slice() {
+        diesel::insert_into(audit_pending::table)
+            .values(event)
+            .execute(connection)?;
+        return Ok(());
+    }
     // Bulk imports record thousands of events at once: stay under the bind-parameter limit.
     for chunk in events.chunks(INSERT_CHUNK) {
         diesel::insert_into(audit_pending::table)
@@ -146,6 +161,46 @@ pub fn append_many(connection: &mut PgConnection, actor: &Actor, changes: Vec<Ch
     }
     Ok(())
 }
+
+/// A write that records its audit event in the same statement,
+/// `WITH audit_event AS (INSERT INTO audit_pending ...) <write>`: both commit or neither, with
+/// no transaction around them and in one round trip. For writes whose resulting state is
+/// known before they run (an insert of values made here).
+pub struct Audited<E, Q> {
+    event: E,
+    write: Q,
+}
+
+/// `write` with the event recording `change`.
+pub fn audited<Q>(actor: &Actor, change: Change, write: Q) -> Audited<impl QueryFragment<Pg> + Send + use<Q>, Q> {
+    let event = PendingEvent::new(actor, change, Utc::now().trunc_subsecs(6));
+    Audited {
+        event: diesel::insert_into(audit_pending::table).values(event),
+        write,
+    }
+}
+
+impl<E: QueryFragment<Pg>, Q: QueryFragment<Pg>> QueryFragment<Pg> for Audited<E, Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("WITH audit_event AS (");
+        self.event.walk_ast(out.reborrow())?;
+        out.push_sql(") ");
+        self.write.walk_ast(out.reborrow())
+    }
+}
+
+// Cached by its SQL text, like any statement without a type-level identity: still prepared
+// once per connection.
+impl<E, Q> QueryId for Audited<E, Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<E, Q: Query> Query for Audited<E, Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<E, Q> RunQueryDsl<PgConnection> for Audited<E, Q> {}
 
 /// Nine columns per row keep one insert under PostgreSQL's 65,535 parameters.
 const INSERT_CHUNK: usize = 5000;
@@ -249,6 +304,7 @@ pub fn backlog(connection: &mut PgConnection) -> QueryResult<(i64, Option<DateTi
 /// A stored checkpoint with its signature.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_checkpoints)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct CheckpointRow {
     pub seq: i64,
     pub hash: Vec<u8>,

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = code_use_authorizations)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct Authorization {
     pub id: Uuid,
     pub establishment_id: Uuid,

@@ -65,6 +65,7 @@ pub fn public_key(connection: &mut PgConnection, key_id: &str) -> QueryResult<Op
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = certificates)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct Certificate {
     pub id: Uuid,
     pub number: String,

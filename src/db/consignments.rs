@@ -1,6 +1,7 @@
 //! Queries on `consignments` and `idempotency_keys`. Every query is scoped to the owning
 //! organisation, so one exporter can never read or change another's consignments.
 
+use super::audit::{Actor, Change, audited};
 use super::schema::{consignments, idempotency_keys};
 use crate::domain::consignment::status::ConsignmentStatus;
 use crate::domain::protocol::ProtocolCode;
@@ -31,6 +32,7 @@ pub struct Consignment {
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = consignments)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewConsignment {
     pub id: Uuid,
     pub organization_id: Uuid,
@@ -40,13 +42,49 @@ pub struct NewConsignment {
     pub body: Value,
     pub version: i32,
     pub created_by_key_id: Option<Uuid>,
+    /// Set here rather than by the database, so the audit event, written by the same
+    /// statement, can hold the row as stored.
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
-pub fn insert(connection: &mut PgConnection, new: &NewConsignment) -> QueryResult<Consignment> {
-    diesel::insert_into(consignments::table)
-        .values(new)
-        .returning(Consignment::as_returning())
-        .get_result(connection)
+impl NewConsignment {
+    /// The row this insert stores: the columns it does not set start empty.
+    pub fn stored(&self) -> Consignment {
+        Consignment {
+            id: self.id,
+            organization_id: self.organization_id,
+            protocol: self.protocol,
+            status: self.status,
+            planned_departure_date: self.planned_departure_date,
+            body: self.body.clone(),
+            version: self.version,
+            submission_report: None,
+            submitted_at: None,
+            cancelled_at: None,
+            decided_at: None,
+            created_by_key_id: self.created_by_key_id,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+/// Inserts a consignment and its audit event in one statement.
+pub fn insert(
+    connection: &mut PgConnection,
+    new: &NewConsignment,
+    actor: &Actor,
+    change: Change,
+) -> QueryResult<Consignment> {
+    audited(
+        actor,
+        change,
+        diesel::insert_into(consignments::table)
+            .values(new)
+            .returning(Consignment::as_returning()),
+    )
+    .get_result(connection)
 }
 
 /// The organisation's consignment, if it exists and is theirs.
@@ -173,6 +211,7 @@ pub fn list_page(
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = idempotency_keys)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct IdempotencyRecord {
     pub organization_id: Uuid,
     pub idempotency_key: String,

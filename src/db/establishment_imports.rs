@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = establishment_imports)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct ImportRecord {
     pub id: Uuid,
     pub kind: EstablishmentKind,

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = idempotent_responses)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct StoredResponse {
     pub organization_id: Uuid,
     pub idempotency_key: String,

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = inspections)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct Inspection {
     pub id: Uuid,
     pub consignment_id: Uuid,
@@ -40,6 +41,7 @@ pub fn of_consignment(connection: &mut PgConnection, consignment_id: Uuid) -> Qu
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = consignment_decisions)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct DecisionRecord {
     pub id: Uuid,
     pub consignment_id: Uuid,

@@ -26,6 +26,7 @@ pub struct Organization {
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = organizations)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewOrganization {
     pub id: Uuid,
     pub kind: OrganizationKind,

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = webhook_endpoints)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct EndpointRow {
     pub id: Uuid,
     pub organization_id: Uuid,
@@ -28,6 +29,7 @@ pub struct EndpointRow {
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = webhook_attempts)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct AttemptRow {
     pub id: Uuid,
     pub endpoint_id: Uuid,

@@ -17,7 +17,8 @@ use crate::domain::protocol::ProtocolCode;
 use crate::domain::protocol::catalogue::ProtocolVersion;
 use crate::domain::protocol::check::ComplianceReport;
 use crate::error::ApiError;
-use diesel::PgConnection;
+use chrono::{SubsecRound, Utc};
+use diesel::{Connection, PgConnection};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -119,8 +120,9 @@ pub fn replay(
     }
 }
 
-/// Creates a draft. With an idempotency key, the key is claimed in the same transaction, so
-/// of concurrent duplicates exactly one commits; the others roll back and replay it.
+/// Creates a draft: one statement writes it with its audit event. With an idempotency key,
+/// the key is claimed in the same transaction, so of concurrent duplicates exactly one
+/// commits; the others roll back and replay it.
 pub fn create(
     connection: &mut PgConnection,
     actor: &Actor,
@@ -128,39 +130,47 @@ pub fn create(
     declaration: Declaration,
     idempotency: Option<(String, [u8; 32])>,
 ) -> Result<Created, ApiError> {
-    if let Some((key, fingerprint)) = &idempotency
-        && let Some(previous) = replay(connection, organization_id, key, fingerprint)?
-    {
-        return Ok(previous);
-    }
-    let row = store::insert(
-        connection,
-        &NewConsignment {
-            id: Uuid::now_v7(),
-            organization_id,
-            protocol: declaration.protocol,
-            status: ConsignmentStatus::Draft,
-            planned_departure_date: declaration.body.planned_departure_date,
-            body: body_json(&declaration.body)?,
-            version: 1,
-            created_by_key_id: actor.key_id,
-        },
-    )?;
-    let response = view(&row);
-    if let Some((key, fingerprint)) = idempotency {
+    let now = Utc::now().trunc_subsecs(6);
+    let new = NewConsignment {
+        id: Uuid::now_v7(),
+        organization_id,
+        protocol: declaration.protocol,
+        status: ConsignmentStatus::Draft,
+        planned_departure_date: declaration.body.planned_departure_date,
+        body: body_json(&declaration.body)?,
+        version: 1,
+        created_by_key_id: actor.key_id,
+        created_at: now,
+        updated_at: now,
+    };
+    let insert = |connection: &mut PgConnection| -> Result<Value, ApiError> {
+        let change = Change {
+            action: AuditAction::ConsignmentCreated,
+            entity_id: new.id.to_string(),
+            state: view(&new.stored()),
+        };
+        Ok(view(&store::insert(connection, &new, actor, change)?))
+    };
+    let Some((key, fingerprint)) = idempotency else {
+        return Ok(Created::New(insert(connection)?));
+    };
+    connection.transaction(|connection| {
+        if let Some(previous) = replay(connection, organization_id, &key, &fingerprint)? {
+            return Ok(previous);
+        }
+        let response = insert(connection)?;
         let record = IdempotencyRecord {
             organization_id,
             idempotency_key: key,
             request_sha256: fingerprint.to_vec(),
-            consignment_id: row.id,
+            consignment_id: new.id,
             response_body: response.clone(),
         };
         if !store::claim_idempotency_key(connection, &record)? {
             return Err(ApiError::IdempotencyKeyInUse);
         }
-    }
-    audit_change(connection, actor, AuditAction::ConsignmentCreated, &row)?;
-    Ok(Created::New(response))
+        Ok(Created::New(response))
+    })
 }
 
 fn load(connection: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Result<store::Consignment, ApiError> {
