@@ -78,13 +78,17 @@ pub async fn create(
     caller.require(Action::DeclareConsignments)?;
     let key = idempotency_key(&request)?;
     let bytes = read_json_bytes(&request, payload).await?;
-    let fingerprint = request_fingerprint(&parse_value(&bytes)?);
+    // The fingerprint matches a repeated key to its first body; without a key it is not needed.
+    let keyed = match key {
+        Some(key) => Some((key, request_fingerprint(&parse_value(&bytes)?))),
+        None => None,
+    };
     let organization_id = caller.principal.organization_id;
     let body: ConsignmentBody = match parse_json(&bytes) {
         Ok(body) => body,
         Err(error) => {
             // A key already used with another body is reported as such, whatever this body's shape.
-            if let Some(key) = key.clone() {
+            if let Some((key, fingerprint)) = keyed {
                 state
                     .db
                     .run(move |connection| replay(connection, organization_id, &key, &fingerprint))
@@ -95,13 +99,13 @@ pub async fn create(
     };
     let declaration = declaration(body)?;
     let actor = caller.actor();
-    let idempotency = key.clone().map(|key| (key, fingerprint));
+    let idempotency = keyed.clone();
     let outcome = state
         .db
         .run(move |connection| consignments::create(connection, &actor, organization_id, declaration, idempotency))
         .await;
-    let created = match (outcome, key) {
-        (Err(ApiError::IdempotencyKeyInUse), Some(key)) => {
+    let created = match (outcome, keyed) {
+        (Err(ApiError::IdempotencyKeyInUse), Some((key, fingerprint))) => {
             // A concurrent duplicate committed first: answer with its response.
             state
                 .db

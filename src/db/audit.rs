@@ -256,10 +256,8 @@ pub fn seal_pending(
         .into_iter()
         .map(AuditEvent::from)
         .collect();
-        for chunk in sealed.chunks(INSERT_CHUNK / 2) {
-            diesel::insert_into(audit_events::table)
-                .values(chunk)
-                .execute(connection)?;
+        for (events, pending_ids) in sealed.chunks(SEAL_CHUNK).zip(sealed_ids.chunks(SEAL_CHUNK)) {
+            insert_sealed(connection, events, pending_ids)?;
         }
         // In the same transaction: whatever must never miss a sealed event (the event feed's
         // recipients) is written with it.
@@ -268,6 +266,37 @@ pub fn seal_pending(
             .execute(connection)?;
         Ok(SealOutcome::Sealed(count))
     })
+}
+
+/// Four arrays of one element per event; any length fits one statement, this bounds its size.
+const SEAL_CHUNK: usize = 5000;
+
+/// Stores sealed events, copying each one's content from its pending row inside the server:
+/// the JSON state is neither sent back nor parsed and compressed again, and the chain holds
+/// exactly the bytes that were hashed.
+fn insert_sealed(connection: &mut PgConnection, events: &[AuditEvent], pending_ids: &[i64]) -> QueryResult<()> {
+    use diesel::sql_types::{Array, BigInt, Bytea};
+    let seqs: Vec<i64> = events.iter().map(|event| event.seq).collect();
+    let prev_hashes: Vec<&[u8]> = events.iter().map(|event| event.prev_hash.as_slice()).collect();
+    let hashes: Vec<&[u8]> = events.iter().map(|event| event.hash.as_slice()).collect();
+    let inserted = diesel::sql_query(
+        "INSERT INTO audit_events (id, seq, occurred_at, actor_key_id, actor_organization_id, request_id, \
+         client_request_id, action, entity_type, entity_id, state, prev_hash, hash) \
+         SELECT p.id, s.seq, p.occurred_at, p.actor_key_id, p.actor_organization_id, p.request_id, \
+         p.client_request_id, p.action, p.entity_type, p.entity_id, p.state, s.prev_hash, s.hash \
+         FROM unnest($1, $2, $3, $4) AS s (pending_id, seq, prev_hash, hash) \
+         JOIN audit_pending p ON p.pending_id = s.pending_id",
+    )
+    .bind::<Array<BigInt>, _>(pending_ids)
+    .bind::<Array<BigInt>, _>(&seqs)
+    .bind::<Array<Bytea>, _>(&prev_hashes)
+    .bind::<Array<Bytea>, _>(&hashes)
+    .execute(connection)?;
+    // Only the sealer, holding the lock, deletes pending rows: every one read is still there.
+    if inserted != events.len() {
+        return Err(diesel::result::Error::RollbackTransaction);
+    }
+    Ok(())
 }
 
 /// Seals everything committed so far, waiting for a running sealer; for readers of the

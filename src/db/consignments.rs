@@ -70,21 +70,11 @@ impl NewConsignment {
     }
 }
 
-/// Inserts a consignment and its audit event in one statement.
-pub fn insert(
-    connection: &mut PgConnection,
-    new: &NewConsignment,
-    actor: &Actor,
-    change: Change,
-) -> QueryResult<Consignment> {
-    audited(
-        actor,
-        change,
-        diesel::insert_into(consignments::table)
-            .values(new)
-            .returning(Consignment::as_returning()),
-    )
-    .get_result(connection)
+/// Inserts a consignment and its audit event in one statement. The row stored is
+/// `new.stored()`, so nothing is read back.
+pub fn insert(connection: &mut PgConnection, new: &NewConsignment, actor: &Actor, change: Change) -> QueryResult<()> {
+    audited(actor, change, diesel::insert_into(consignments::table).values(new)).execute(connection)?;
+    Ok(())
 }
 
 /// The organisation's consignment, if it exists and is theirs.

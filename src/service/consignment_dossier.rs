@@ -5,7 +5,7 @@
 //! else gets 404, so a consignment's existence is not revealed.
 
 use super::compliance;
-use super::consignments::{stored_declaration, view};
+use super::consignments::{into_view, stored_declaration, view};
 use super::inspections::inspection_view;
 use super::inspector::Inspector;
 use super::views::{timestamp, to_json};
@@ -68,7 +68,8 @@ pub fn read(
     let row = match reader {
         ConsignmentReader::Exporter(organization_id) => {
             let row = store::find_owned(connection, *organization_id, id)?.ok_or_else(|| not_found(id))?;
-            return Ok((view(&row), row.version));
+            let version = row.version;
+            return Ok((into_view(row), version));
         }
         ConsignmentReader::Admin => store::find_any(connection, id)?.ok_or_else(|| not_found(id))?,
         ConsignmentReader::Inspector(inspector) => {

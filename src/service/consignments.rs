@@ -44,8 +44,17 @@ pub fn declaration(body: ConsignmentBody) -> Result<Declaration, ApiError> {
 
 /// The consignment as clients see it: the declaration's fields plus its metadata.
 pub fn view(row: &store::Consignment) -> Value {
-    let mut map = match &row.body {
-        Value::Object(map) => map.clone(),
+    view_with_body(row.body.clone(), row)
+}
+
+/// `view`, moving the declaration out of the row instead of copying it (reads answer with it).
+pub fn into_view(mut row: store::Consignment) -> Value {
+    view_with_body(row.body.take(), &row)
+}
+
+fn view_with_body(body: Value, row: &store::Consignment) -> Value {
+    let mut map = match body {
+        Value::Object(map) => map,
         _ => Map::new(),
     };
     map.insert("id".into(), json!(row.id));
@@ -144,12 +153,14 @@ pub fn create(
         updated_at: now,
     };
     let insert = |connection: &mut PgConnection| -> Result<Value, ApiError> {
+        let state = view(&new.stored());
         let change = Change {
             action: AuditAction::ConsignmentCreated,
             entity_id: new.id.to_string(),
-            state: view(&new.stored()),
+            state: state.clone(),
         };
-        Ok(view(&store::insert(connection, &new, actor, change)?))
+        store::insert(connection, &new, actor, change)?;
+        Ok(state)
     };
     let Some((key, fingerprint)) = idempotency else {
         return Ok(Created::New(insert(connection)?));

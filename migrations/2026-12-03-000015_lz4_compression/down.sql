@@ -1,0 +1,3 @@
+ALTER TABLE consignments ALTER COLUMN body SET COMPRESSION default;
+ALTER TABLE audit_pending ALTER COLUMN state SET COMPRESSION default;
+ALTER TABLE audit_events ALTER COLUMN state SET COMPRESSION default;
