@@ -21,14 +21,20 @@ struct Definition {
     definition: String,
 }
 
-/// The values a CHECK constraint of `table` allows in `column`: the quoted literals of its
+/// The values a CHECK constraint of `table` (or of the column's domain) allows in `column`: the quoted literals of its
 /// `column = ANY (ARRAY[...])` (from `IN (...)`) or `column <@ ARRAY[...]` (for arrays).
 fn allowed_values(connection: &mut PgConnection, table: &str, column: &str) -> BTreeSet<String> {
+    // A column's rule is a CHECK of its table or of its domain (whose VALUE is the column).
     let definitions: Vec<Definition> = diesel::sql_query(
         "SELECT pg_get_constraintdef(oid) AS definition FROM pg_constraint \
-         WHERE conrelid = $1::regclass AND contype = 'c'",
+         WHERE conrelid = $1::regclass AND contype = 'c' \
+         UNION ALL \
+         SELECT replace(pg_get_constraintdef(c.oid), 'VALUE', $2) FROM pg_constraint c \
+         JOIN pg_attribute a ON a.atttypid = c.contypid \
+         WHERE a.attrelid = $1::regclass AND a.attname = $2 AND c.contype = 'c'",
     )
     .bind::<Text, _>(table)
+    .bind::<Text, _>(column)
     .load(connection)
     .unwrap();
     let markers = [format!("({column} = ANY (ARRAY["), format!("({column} <@ ARRAY[")];
