@@ -106,7 +106,8 @@ pub async fn create(
         .await;
     let created = match (outcome, keyed) {
         (Err(ApiError::IdempotencyKeyInUse), Some((key, fingerprint))) => {
-            // A concurrent duplicate committed first: answer with its response.
+            // The key was used before, or by a concurrent duplicate that committed first:
+            // answer with that response (or 422 if the bodies differ).
             state
                 .db
                 .run(move |connection| replay(connection, organization_id, &key, &fingerprint))

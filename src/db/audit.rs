@@ -166,41 +166,86 @@ pub fn append_many(connection: &mut PgConnection, actor: &Actor, changes: Vec<Ch
 /// `WITH audit_event AS (INSERT INTO audit_pending ...) <write>`: both commit or neither, with
 /// no transaction around them and in one round trip. For writes whose resulting state is
 /// known before they run (an insert of values made here).
-pub struct Audited<E, Q> {
+pub struct Audited<E, A, Q> {
     event: E,
+    also: A,
     write: Q,
 }
 
 /// `write` with the event recording `change`.
-pub fn audited<Q>(actor: &Actor, change: Change, write: Q) -> Audited<impl QueryFragment<Pg> + Send + use<Q>, Q> {
+pub fn audited<Q>(
+    actor: &Actor,
+    change: Change,
+    write: Q,
+) -> Audited<impl QueryFragment<Pg> + Send + use<Q>, NoMore, Q> {
     let event = PendingEvent::new(actor, change, Utc::now().trunc_subsecs(6));
     Audited {
         event: diesel::insert_into(audit_pending::table).values(event),
+        also: NoMore,
         write,
     }
 }
 
-impl<E: QueryFragment<Pg>, Q: QueryFragment<Pg>> QueryFragment<Pg> for Audited<E, Q> {
+impl<E, Q> Audited<E, NoMore, Q> {
+    /// Runs `statement` too, as the named common table expression, in the same statement.
+    pub fn also<S>(self, name: &'static str, statement: S) -> Audited<E, Also<S>, Q> {
+        Audited {
+            event: self.event,
+            also: Also { name, statement },
+            write: self.write,
+        }
+    }
+}
+
+/// No further statement.
+pub struct NoMore;
+
+impl QueryFragment<Pg> for NoMore {
+    fn walk_ast<'b>(&'b self, _: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        Ok(())
+    }
+}
+
+/// A further data-modifying statement of the `WITH` list.
+pub struct Also<S> {
+    name: &'static str,
+    statement: S,
+}
+
+impl<S: QueryFragment<Pg>> QueryFragment<Pg> for Also<S> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(", ");
+        out.push_identifier(self.name)?;
+        out.push_sql(" AS (");
+        self.statement.walk_ast(out.reborrow())?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl<E: QueryFragment<Pg>, A: QueryFragment<Pg>, Q: QueryFragment<Pg>> QueryFragment<Pg> for Audited<E, A, Q> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql("WITH audit_event AS (");
         self.event.walk_ast(out.reborrow())?;
-        out.push_sql(") ");
+        out.push_sql(")");
+        self.also.walk_ast(out.reborrow())?;
+        out.push_sql(" ");
         self.write.walk_ast(out.reborrow())
     }
 }
 
 // Cached by its SQL text, like any statement without a type-level identity: still prepared
 // once per connection.
-impl<E, Q> QueryId for Audited<E, Q> {
+impl<E, A, Q> QueryId for Audited<E, A, Q> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<E, Q: Query> Query for Audited<E, Q> {
+impl<E, A, Q: Query> Query for Audited<E, A, Q> {
     type SqlType = Q::SqlType;
 }
 
-impl<E, Q> RunQueryDsl<PgConnection> for Audited<E, Q> {}
+impl<E, A, Q> RunQueryDsl<PgConnection> for Audited<E, A, Q> {}
 
 /// Nine columns per row keep one insert under PostgreSQL's 65,535 parameters.
 const INSERT_CHUNK: usize = 5000;

@@ -8,6 +8,7 @@ use crate::domain::protocol::ProtocolCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::now;
 use diesel::prelude::*;
+use diesel::result::DatabaseErrorKind;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -70,11 +71,43 @@ impl NewConsignment {
     }
 }
 
-/// Inserts a consignment and its audit event in one statement. The row stored is
-/// `new.stored()`, so nothing is read back.
-pub fn insert(connection: &mut PgConnection, new: &NewConsignment, actor: &Actor, change: Change) -> QueryResult<()> {
-    audited(actor, change, diesel::insert_into(consignments::table).values(new)).execute(connection)?;
-    Ok(())
+/// Whether an insert made it, or its idempotency key was already taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Insert {
+    Done,
+    KeyTaken,
+}
+
+/// Inserts a consignment and its audit event, and claims its idempotency key when it has one,
+/// all in one statement. The row stored is `new.stored()`, so nothing is read back. A key
+/// already recorded fails the whole statement (`KeyTaken`); while another request holding it
+/// is in flight, PostgreSQL makes this wait for that one to commit or roll back.
+pub fn insert(
+    connection: &mut PgConnection,
+    new: &NewConsignment,
+    actor: &Actor,
+    change: Change,
+    claim: Option<&IdempotencyRecord>,
+) -> QueryResult<Insert> {
+    let write = diesel::insert_into(consignments::table).values(new);
+    let outcome = match claim {
+        None => audited(actor, change, write).execute(connection),
+        Some(record) => audited(actor, change, write)
+            .also(
+                "idempotency_claim",
+                diesel::insert_into(idempotency_keys::table).values(record),
+            )
+            .execute(connection),
+    };
+    match outcome {
+        Ok(_) => Ok(Insert::Done),
+        Err(diesel::result::Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info))
+            if info.constraint_name() == Some("idempotency_keys_pkey") =>
+        {
+            Ok(Insert::KeyTaken)
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// The organisation's consignment, if it exists and is theirs.
@@ -208,16 +241,6 @@ pub struct IdempotencyRecord {
     pub request_sha256: Vec<u8>,
     pub consignment_id: Uuid,
     pub response_body: Value,
-}
-
-/// Records the key unless it exists; `false` when another request holds it. When that other
-/// request is still in flight, PostgreSQL makes this wait for it to commit or roll back.
-pub fn claim_idempotency_key(connection: &mut PgConnection, record: &IdempotencyRecord) -> QueryResult<bool> {
-    diesel::insert_into(idempotency_keys::table)
-        .values(record)
-        .on_conflict_do_nothing()
-        .execute(connection)
-        .map(|inserted| inserted == 1)
 }
 
 pub fn find_idempotency_key(

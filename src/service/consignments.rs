@@ -18,7 +18,7 @@ use crate::domain::protocol::catalogue::ProtocolVersion;
 use crate::domain::protocol::check::ComplianceReport;
 use crate::error::ApiError;
 use chrono::{SubsecRound, Utc};
-use diesel::{Connection, PgConnection};
+use diesel::PgConnection;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -129,9 +129,9 @@ pub fn replay(
     }
 }
 
-/// Creates a draft: one statement writes it with its audit event. With an idempotency key,
-/// the key is claimed in the same transaction, so of concurrent duplicates exactly one
-/// commits; the others roll back and replay it.
+/// Creates a draft: one statement writes it with its audit event and, with an idempotency
+/// key, claims the key. Of concurrent duplicates exactly one commits; the others get
+/// `IdempotencyKeyInUse` and replay it (as does a repeat of a finished request).
 pub fn create(
     connection: &mut PgConnection,
     actor: &Actor,
@@ -152,36 +152,23 @@ pub fn create(
         created_at: now,
         updated_at: now,
     };
-    let insert = |connection: &mut PgConnection| -> Result<Value, ApiError> {
-        let state = view(&new.stored());
-        let change = Change {
-            action: AuditAction::ConsignmentCreated,
-            entity_id: new.id.to_string(),
-            state: state.clone(),
-        };
-        store::insert(connection, &new, actor, change)?;
-        Ok(state)
+    let response = into_view(new.stored());
+    let claim = idempotency.map(|(key, fingerprint)| IdempotencyRecord {
+        organization_id,
+        idempotency_key: key,
+        request_sha256: fingerprint.to_vec(),
+        consignment_id: new.id,
+        response_body: response.clone(),
+    });
+    let change = Change {
+        action: AuditAction::ConsignmentCreated,
+        entity_id: new.id.to_string(),
+        state: response.clone(),
     };
-    let Some((key, fingerprint)) = idempotency else {
-        return Ok(Created::New(insert(connection)?));
-    };
-    connection.transaction(|connection| {
-        if let Some(previous) = replay(connection, organization_id, &key, &fingerprint)? {
-            return Ok(previous);
-        }
-        let response = insert(connection)?;
-        let record = IdempotencyRecord {
-            organization_id,
-            idempotency_key: key,
-            request_sha256: fingerprint.to_vec(),
-            consignment_id: new.id,
-            response_body: response.clone(),
-        };
-        if !store::claim_idempotency_key(connection, &record)? {
-            return Err(ApiError::IdempotencyKeyInUse);
-        }
-        Ok(Created::New(response))
-    })
+    match store::insert(connection, &new, actor, change, claim.as_ref())? {
+        store::Insert::Done => Ok(Created::New(response)),
+        store::Insert::KeyTaken => Err(ApiError::IdempotencyKeyInUse),
+    }
 }
 
 fn load(connection: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Result<store::Consignment, ApiError> {

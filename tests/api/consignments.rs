@@ -140,7 +140,12 @@ fn the_same_idempotency_key_and_body_replay_the_first_response_without_a_duplica
     assert_eq!(second.status, 201);
     assert_eq!(second.json, first.json);
     assert_eq!(setup.app.db.scalar("SELECT count(*) FROM consignments"), 1);
+    assert_eq!(setup.app.db.scalar(CREATIONS_AUDITED), 1);
 }
+
+/// Creation events, sealed or still pending.
+const CREATIONS_AUDITED: &str = "SELECT (SELECT count(*) FROM audit_events WHERE action = 'consignment.created') \
+     + (SELECT count(*) FROM audit_pending WHERE action = 'consignment.created')";
 
 #[test]
 fn the_same_idempotency_key_with_another_body_gets_422() {
@@ -168,6 +173,7 @@ fn concurrent_duplicates_with_one_idempotency_key_create_exactly_one_consignment
         assert_eq!(response.json["id"], responses[0].json["id"]);
     }
     assert_eq!(setup.app.db.scalar("SELECT count(*) FROM consignments"), 1);
+    assert_eq!(setup.app.db.scalar(CREATIONS_AUDITED), 1);
 }
 
 #[test]
