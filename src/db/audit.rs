@@ -17,9 +17,11 @@ use uuid::Uuid;
 
 /// Held by the one sealer at work ("aq_audit").
 const SEALER_LOCK_KEY: i64 = 0x6171_5f61_7564_6974;
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+
+/// A sealed event as stored. Only read through diesel: the sealer writes the chain by copying
+/// pending rows inside the server (`insert_sealed`).
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_events)]
-#[diesel(treat_none_as_default_value = false)]
 pub struct AuditEvent {
     pub id: Uuid,
     pub seq: i64,
