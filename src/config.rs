@@ -28,6 +28,9 @@ pub struct Config {
     pub log_level: String,
     pub log_format: LogFormat,
     pub db_pool_size: u32,
+    /// Connections each HTTP worker keeps for the reads it runs on its own event loop
+    /// (`db::loop_pool`); 0 sends those reads through the blocking pool too.
+    pub db_loop_pool_size: usize,
     /// How long a request waits for a free connection before it gets 503.
     pub db_pool_timeout: Duration,
     /// libpq `connect_timeout`: how long opening a connection may take.
@@ -238,6 +241,7 @@ impl Config {
             log_level: get("LOG_LEVEL").unwrap_or_else(|| "info".to_owned()),
             log_format,
             db_pool_size: parse_number("DB_POOL_SIZE", 4, 1, 100)? as u32,
+            db_loop_pool_size: parse_number("DB_LOOP_POOL_SIZE", 4, 0, 100)? as usize,
             db_pool_timeout: Duration::from_millis(parse_number("DB_POOL_TIMEOUT_MS", 3000, 100, 60_000)?),
             db_connect_timeout: Duration::from_secs(parse_number("DB_CONNECT_TIMEOUT_SECS", 2, 1, 60)?),
             db_statement_timeout: Duration::from_millis(parse_number(
@@ -354,6 +358,7 @@ mod tests {
         assert_eq!(config.bind_address.to_string(), "127.0.0.1:8080");
         assert_eq!(config.log_format, LogFormat::Text);
         assert_eq!(config.db_pool_size, 4);
+        assert_eq!(config.db_loop_pool_size, 4);
         assert_eq!(config.db_pool_timeout, Duration::from_secs(3));
         assert_eq!(config.request_body_limit_bytes, 1_048_576);
         assert_eq!(config.workers, None);

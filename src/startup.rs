@@ -27,6 +27,7 @@ pub fn build_app(
     >,
 > {
     App::new()
+        .app_data(state.for_worker())
         .app_data(state)
         .app_data(web::QueryConfig::default().error_handler(|error, _| api::paging::invalid_query(error).into()))
         .app_data(

@@ -4,6 +4,7 @@
 use crate::cache::Cache;
 use crate::config::Config;
 use crate::db::Database;
+use crate::db::loop_pool::{LoopPool, client_config, describe};
 use crate::domain::certificate::CertificateSigner;
 use crate::domain::invalidation::Invalidation;
 use crate::domain::protocol::catalogue::{ProtocolVersion, catalogue};
@@ -27,6 +28,9 @@ pub struct AppState {
     /// Limits lookups of unknown numbers and wrong codes, more strictly.
     pub verify_miss_limiter: Arc<RateLimiter>,
     pub caches: Arc<Caches>,
+    /// How each worker's event-loop pool connects (`db::loop_pool`); `None` when reads use
+    /// the blocking pool (`DB_LOOP_POOL_SIZE=0`, or a connection tokio-postgres cannot make).
+    pub loop_client: Option<tokio_postgres::Config>,
 }
 
 /// Most principals and verifications kept per instance.
@@ -73,6 +77,7 @@ impl AppState {
         let verify_limiter = Arc::new(RateLimiter::new(config.verify_rate_limit_per_minute));
         let verify_miss_limiter = Arc::new(RateLimiter::new(config.verify_miss_rate_limit_per_minute));
         let config_cache_ttl = config.cache_ttl;
+        let loop_client = loop_client(&config);
         Ok(web::Data::new(Self {
             config: Arc::new(config),
             db,
@@ -82,6 +87,43 @@ impl AppState {
             verify_limiter,
             verify_miss_limiter,
             caches: Arc::new(Caches::new(config_cache_ttl)),
+            loop_client,
         }))
+    }
+
+    /// The calling worker's own state; `build_app` calls it once per worker, on its thread.
+    pub fn for_worker(&self) -> WorkerState {
+        let loop_pool = self.loop_client.clone().and_then(|client| {
+            LoopPool::new(
+                client,
+                self.config.db_loop_pool_size,
+                &self.config,
+                self.metrics.clone(),
+            )
+        });
+        WorkerState { loop_pool }
+    }
+}
+
+/// What one HTTP worker owns and no other uses.
+#[derive(Clone)]
+pub struct WorkerState {
+    /// Connections used on this worker's event loop, if reads use them (`db::loop_pool`).
+    pub loop_pool: Option<LoopPool>,
+}
+
+fn loop_client(config: &Config) -> Option<tokio_postgres::Config> {
+    if config.db_loop_pool_size == 0 {
+        return None;
+    }
+    match client_config(config, &|name| std::env::var(name).ok()) {
+        Ok(client) => {
+            tracing::info!(connects_to = %describe(&client), "exporter reads run on the workers' event loops");
+            Some(client)
+        }
+        Err(reason) => {
+            tracing::warn!(%reason, "exporter reads use the blocking pool");
+            None
+        }
     }
 }

@@ -6,9 +6,11 @@ use super::schema::{consignments, idempotency_keys};
 use crate::domain::consignment::status::ConsignmentStatus;
 use crate::domain::protocol::ProtocolCode;
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::dsl::now;
+use diesel::dsl::{self, now};
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::result::DatabaseErrorKind;
+use diesel_async::AsyncPgConnection;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -112,12 +114,34 @@ pub fn insert(
 
 /// The organisation's consignment, if it exists and is theirs.
 pub fn find_owned(connection: &mut PgConnection, organization_id: Uuid, id: Uuid) -> QueryResult<Option<Consignment>> {
+    owned(organization_id, id).first(connection).optional()
+}
+
+/// `find_owned` on a worker's event loop (`db::loop_pool`).
+pub async fn find_owned_on_loop(
+    connection: &mut AsyncPgConnection,
+    organization_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<Consignment>> {
+    diesel_async::RunQueryDsl::first(owned(organization_id, id), connection)
+        .await
+        .optional()
+}
+
+type Owned = dsl::Select<
+    dsl::Filter<
+        dsl::Filter<consignments::table, dsl::Eq<consignments::id, Uuid>>,
+        dsl::Eq<consignments::organization_id, Uuid>,
+    >,
+    dsl::AsSelect<Consignment, Pg>,
+>;
+
+/// The consignment `id` if `organization_id` owns it: one query for both drivers.
+fn owned(organization_id: Uuid, id: Uuid) -> Owned {
     consignments::table
         .filter(consignments::id.eq(id))
         .filter(consignments::organization_id.eq(organization_id))
         .select(Consignment::as_select())
-        .first(connection)
-        .optional()
 }
 
 /// Replaces the declaration if the consignment is still at `expected_version` and `status`

@@ -101,11 +101,15 @@ pub fn with_connection_options(database_url: &str, connect_timeout: Duration, si
     url
 }
 
-fn with_option(database_url: &str, name: &str, value: &str) -> String {
-    let present = database_url
+/// Whether a connection string (URL or keyword form) sets the option `name`.
+pub fn has_option(database_url: &str, name: &str) -> bool {
+    database_url
         .split(['?', '&', ' '])
-        .any(|part| part.trim().split('=').next() == Some(name));
-    if present {
+        .any(|part| part.trim().split('=').next() == Some(name))
+}
+
+fn with_option(database_url: &str, name: &str, value: &str) -> String {
+    if has_option(database_url, name) {
         return database_url.to_owned();
     }
     if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {

@@ -147,3 +147,38 @@ fn the_inspection_queue_links_to_each_consignment() {
     assert_eq!(href, format!("/v1/consignments/{id}"));
     assert_eq!(world.app.get(&href, Some(&world.ppd_inspector)).status, 200);
 }
+
+fn event_loop_connections(world: &crate::fixtures::World) -> i64 {
+    world.app.db.scalar(&format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND application_name = 'agri-quarantine-event-loop'",
+        world.app.db.name
+    ))
+}
+
+/// Declares a draft as the world's exporter and reads it back; both must agree, with the ETag.
+fn declare_and_read_back(world: &crate::fixtures::World) {
+    let created = world
+        .app
+        .post("/v1/consignments", Some(&world.exporter), &fresh_durian());
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.json["id"].as_str().unwrap();
+    let read = world.app.get(&format!("/v1/consignments/{id}"), Some(&world.exporter));
+    assert_eq!(read.status, 200, "{}", read.text);
+    assert_eq!(read.json, created.json);
+    assert_eq!(read.header("etag"), Some("\"v1\""));
+}
+
+#[test]
+fn an_exporters_read_of_its_consignment_runs_on_a_connection_of_the_workers_event_loop() {
+    let world = world();
+    assert_eq!(event_loop_connections(&world), 0);
+    declare_and_read_back(&world);
+    assert_eq!(event_loop_connections(&world), 1);
+}
+
+#[test]
+fn without_event_loop_connections_an_exporter_reads_its_consignment_through_the_blocking_pool_the_same_way() {
+    let world = crate::fixtures::world_with(&[("DB_LOOP_POOL_SIZE", "0")]);
+    declare_and_read_back(&world);
+    assert_eq!(event_loop_connections(&world), 0);
+}

@@ -1,5 +1,6 @@
+use crate::fixtures::fresh_durian;
 use crate::flaky_proxy::FlakyProxy;
-use crate::helpers::{TestApp, create_admin_key, test_config};
+use crate::helpers::{TestApp, TestResponse, create_admin_key, test_config};
 use crate::test_db::TestDatabase;
 use std::time::{Duration, Instant};
 
@@ -14,81 +15,27 @@ fn eventually_ok(app: &TestApp, path: &str, key: &str) -> u16 {
     }
 }
 
-#[test]
-fn under_concurrent_load_every_request_gets_503_within_the_pool_timeout_while_the_database_is_cut() {
+/// A server whose database connections go through a proxy the test can cut or silence, with
+/// `settings`; returns the proxy, the server and its admin key.
+fn behind_proxy(settings: &[(&str, &str)]) -> (FlakyProxy, TestApp, String) {
     let proxy = FlakyProxy::start();
     let db = TestDatabase::migrated();
     let admin_key = create_admin_key(&mut db.connect());
-    let config = test_config(
-        &proxy.url_for(&db.name),
-        &[
-            ("DB_POOL_TIMEOUT_MS", "1500"),
-            ("DB_CONNECT_TIMEOUT_SECS", "1"),
-            ("DB_POOL_SIZE", "2"),
-        ],
-    );
+    let config = test_config(&proxy.url_for(&db.name), settings);
     let app = TestApp::serve(db, admin_key.clone(), config);
-    assert_eq!(app.get("/v1/organizations", Some(&admin_key)).status, 200);
-    proxy.cut();
-    // Four blocking threads for twenty requests at once: most of them wait for a thread first.
-    let answers: Vec<(u16, Duration)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..20)
-            .map(|_| {
-                scope.spawn(|| {
-                    let started = Instant::now();
-                    let status = app.get("/v1/organizations", Some(&admin_key)).status;
-                    (status, started.elapsed())
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| handle.join().expect("a request thread"))
-            .collect()
-    });
-    for (status, took) in &answers {
-        assert_eq!(*status, 503);
-        assert!(
-            *took < Duration::from_millis(2500),
-            "answered after {took:?}: {answers:?}"
-        );
-    }
-    proxy.restore();
-    assert_eq!(eventually_ok(&app, "/v1/organizations", &admin_key), 200);
+    (proxy, app, admin_key)
 }
 
-#[test]
-fn under_concurrent_load_every_request_is_answered_within_the_pool_and_statement_timeouts_while_the_network_is_silent()
-{
-    let proxy = FlakyProxy::start();
-    let db = TestDatabase::migrated();
-    let admin_key = create_admin_key(&mut db.connect());
-    let config = test_config(
-        &proxy.url_for(&db.name),
-        &[
-            ("DB_POOL_TIMEOUT_MS", "1000"),
-            ("DB_STATEMENT_TIMEOUT_MS", "1000"),
-            ("DB_CONNECT_TIMEOUT_SECS", "1"),
-            ("DB_POOL_SIZE", "2"),
-        ],
-    );
-    let app = TestApp::serve(db, admin_key.clone(), config);
-    assert_eq!(app.get("/v1/organizations", Some(&admin_key)).status, 200);
-    proxy.silence();
-    // Some requests hold a pooled connection whose query is never answered; the rest wait for
-    // a connection or a thread. Reads and writes alike.
-    let answers: Vec<(u16, String, Duration)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..20)
+/// Sends `count` requests at once, `send(index)` each, and returns every answer's status,
+/// problem code and time taken.
+fn at_once(count: usize, send: impl Fn(usize) -> TestResponse + Sync) -> Vec<(u16, String, Duration)> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..count)
             .map(|index| {
-                let (app, admin_key) = (&app, &admin_key);
+                let send = &send;
                 scope.spawn(move || {
                     let started = Instant::now();
-                    let response = if index % 4 == 0 {
-                        let body = crate::helpers::exporter_body(&format!("03{index:08}"));
-                        app.post("/v1/organizations", Some(admin_key), &body)
-                    } else {
-                        app.get("/v1/organizations", Some(admin_key))
-                    };
+                    let response = send(index);
                     (response.status, response.json["code"].to_string(), started.elapsed())
                 })
             })
@@ -97,32 +44,66 @@ fn under_concurrent_load_every_request_is_answered_within_the_pool_and_statement
             .into_iter()
             .map(|handle| handle.join().expect("a request thread"))
             .collect()
-    });
-    for (status, code, took) in &answers {
+    })
+}
+
+/// Every answer is a 503 `service_unavailable` within `limit`.
+fn all_unavailable_within(answers: &[(u16, String, Duration)], limit: Duration) {
+    for (status, code, took) in answers {
         assert_eq!(
             (*status, code.as_str()),
             (503, "\"service_unavailable\""),
             "{answers:?}"
         );
-        assert!(
-            *took < Duration::from_millis(2000 + 1000),
-            "answered after {took:?}: {answers:?}"
-        );
+        assert!(*took < limit, "answered after {took:?}: {answers:?}");
     }
+}
+
+#[test]
+fn under_concurrent_load_every_request_gets_503_within_the_pool_timeout_while_the_database_is_cut() {
+    let (proxy, app, admin_key) = behind_proxy(&[
+        ("DB_POOL_TIMEOUT_MS", "1500"),
+        ("DB_CONNECT_TIMEOUT_SECS", "1"),
+        ("DB_POOL_SIZE", "2"),
+    ]);
+    assert_eq!(app.get("/v1/organizations", Some(&admin_key)).status, 200);
+    proxy.cut();
+    // Four blocking threads for twenty requests at once: most of them wait for a thread first.
+    let answers = at_once(20, |_| app.get("/v1/organizations", Some(&admin_key)));
+    all_unavailable_within(&answers, Duration::from_millis(2500));
+    proxy.restore();
+    assert_eq!(eventually_ok(&app, "/v1/organizations", &admin_key), 200);
+}
+
+#[test]
+fn under_concurrent_load_every_request_is_answered_within_the_pool_and_statement_timeouts_while_the_network_is_silent()
+{
+    let (proxy, app, admin_key) = behind_proxy(&[
+        ("DB_POOL_TIMEOUT_MS", "1000"),
+        ("DB_STATEMENT_TIMEOUT_MS", "1000"),
+        ("DB_CONNECT_TIMEOUT_SECS", "1"),
+        ("DB_POOL_SIZE", "2"),
+    ]);
+    assert_eq!(app.get("/v1/organizations", Some(&admin_key)).status, 200);
+    proxy.silence();
+    // Some requests hold a pooled connection whose query is never answered; the rest wait for
+    // a connection or a thread. Reads and writes alike.
+    let answers = at_once(20, |index| {
+        if index % 4 == 0 {
+            let body = crate::helpers::exporter_body(&format!("03{index:08}"));
+            app.post("/v1/organizations", Some(&admin_key), &body)
+        } else {
+            app.get("/v1/organizations", Some(&admin_key))
+        }
+    });
+    all_unavailable_within(&answers, Duration::from_millis(2000 + 1000));
     proxy.restore();
     assert_eq!(eventually_ok(&app, "/v1/organizations", &admin_key), 200);
 }
 
 #[test]
 fn while_the_database_is_unreachable_database_routes_answer_503_within_5_seconds_and_recover_without_a_restart() {
-    let proxy = FlakyProxy::start();
-    let db = TestDatabase::migrated();
-    let admin_key = create_admin_key(&mut db.connect());
-    let config = test_config(
-        &proxy.url_for(&db.name),
-        &[("DB_POOL_TIMEOUT_MS", "2000"), ("DB_CONNECT_TIMEOUT_SECS", "1")],
-    );
-    let app = TestApp::serve(db, admin_key.clone(), config);
+    let (proxy, app, admin_key) = behind_proxy(&[("DB_POOL_TIMEOUT_MS", "2000"), ("DB_CONNECT_TIMEOUT_SECS", "1")]);
     assert_eq!(app.get("/health/ready", None).status, 200);
     assert_eq!(app.get("/v1/me", Some(&admin_key)).status, 200);
 
@@ -143,4 +124,29 @@ fn while_the_database_is_unreachable_database_routes_answer_503_within_5_seconds
     proxy.restore();
     assert_eq!(eventually_ok(&app, "/health/ready", &admin_key), 200);
     assert_eq!(eventually_ok(&app, "/v1/me", &admin_key), 200);
+}
+
+#[test]
+fn an_exporters_read_on_the_event_loop_gets_503_within_the_timeouts_while_the_network_is_silent_and_its_answer_after() {
+    let (proxy, app, _) = behind_proxy(&[
+        ("DB_POOL_TIMEOUT_MS", "1000"),
+        ("DB_STATEMENT_TIMEOUT_MS", "1000"),
+        ("DB_CONNECT_TIMEOUT_SECS", "1"),
+        ("DB_LOOP_POOL_SIZE", "2"),
+    ]);
+    let (_, exporter) = app.exporter_with_key("0312345678");
+    let created = app.post("/v1/consignments", Some(&exporter), &fresh_durian());
+    assert_eq!(created.status, 201, "{}", created.text);
+    let path = format!("/v1/consignments/{}", created.json["id"].as_str().unwrap());
+    // Opens the worker's connections and puts the key in the cache, so that during the silence
+    // only the read itself needs the database.
+    assert_eq!(app.get(&path, Some(&exporter)).json, created.json);
+    proxy.silence();
+    // Two reads hold the worker's two connections with queries never answered; the rest wait
+    // for one of them.
+    let answers = at_once(12, |_| app.get(&path, Some(&exporter)));
+    all_unavailable_within(&answers, Duration::from_millis(2000 + 1000));
+    proxy.restore();
+    assert_eq!(eventually_ok(&app, &path, &exporter), 200);
+    assert_eq!(app.get(&path, Some(&exporter)).json, created.json);
 }
