@@ -28,8 +28,8 @@ pub struct Config {
     pub log_level: String,
     pub log_format: LogFormat,
     pub db_pool_size: u32,
-    /// Connections each HTTP worker keeps for the reads it runs on its own event loop
-    /// (`db::loop_pool`); 0 sends those reads through the blocking pool too.
+    /// Connections each HTTP worker keeps for the requests it runs on its own event loop
+    /// (`db::loop_pool`); 0 sends those through the blocking pool too.
     pub db_loop_pool_size: usize,
     /// How long a request waits for a free connection before it gets 503.
     pub db_pool_timeout: Duration,

@@ -96,6 +96,14 @@ impl ApiError {
         Self::Forbidden { detail: detail.into() }
     }
 
+    /// 503 for work the database did not answer within the statement timeout: it may or may
+    /// not have been done.
+    pub fn outcome_unknown() -> Self {
+        Self::ServiceUnavailable {
+            detail: "The database did not answer in time, so whether the change was made is unknown; repeat the request with the same Idempotency-Key to find out.",
+        }
+    }
+
     pub fn database_unavailable() -> Self {
         Self::ServiceUnavailable {
             detail: "The database is unavailable or busy; retry shortly.",

@@ -28,7 +28,7 @@ pub struct AppState {
     /// Limits lookups of unknown numbers and wrong codes, more strictly.
     pub verify_miss_limiter: Arc<RateLimiter>,
     pub caches: Arc<Caches>,
-    /// How each worker's event-loop pool connects (`db::loop_pool`); `None` when reads use
+    /// How each worker's event-loop pool connects (`db::loop_pool`); `None` when requests use
     /// the blocking pool (`DB_LOOP_POOL_SIZE=0`, or a connection tokio-postgres cannot make).
     pub loop_client: Option<tokio_postgres::Config>,
 }
@@ -108,8 +108,15 @@ impl AppState {
 /// What one HTTP worker owns and no other uses.
 #[derive(Clone)]
 pub struct WorkerState {
-    /// Connections used on this worker's event loop, if reads use them (`db::loop_pool`).
+    /// Connections used on this worker's event loop, if it has them (`db::loop_pool`).
     pub loop_pool: Option<LoopPool>,
+}
+
+impl WorkerState {
+    /// The event-loop pool of the worker serving `request`, if it has one.
+    pub fn loop_pool(request: &actix_web::HttpRequest) -> Option<&LoopPool> {
+        request.app_data::<WorkerState>()?.loop_pool.as_ref()
+    }
 }
 
 fn loop_client(config: &Config) -> Option<tokio_postgres::Config> {
@@ -118,11 +125,11 @@ fn loop_client(config: &Config) -> Option<tokio_postgres::Config> {
     }
     match client_config(config, &|name| std::env::var(name).ok()) {
         Ok(client) => {
-            tracing::info!(connects_to = %describe(&client), "exporter reads run on the workers' event loops");
+            tracing::info!(connects_to = %describe(&client), "creations and exporter reads of consignments run on the workers' event loops");
             Some(client)
         }
         Err(reason) => {
-            tracing::warn!(%reason, "exporter reads use the blocking pool");
+            tracing::warn!(%reason, "creations and exporter reads of consignments use the blocking pool");
             None
         }
     }

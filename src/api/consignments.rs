@@ -99,11 +99,19 @@ pub async fn create(
     };
     let declaration = declaration(body)?;
     let actor = caller.actor();
-    let idempotency = keyed.clone();
-    let outcome = state
-        .db
-        .run(move |connection| consignments::create(connection, &actor, organization_id, declaration, idempotency))
-        .await;
+    let creation = consignments::creation(&actor, organization_id, declaration, keyed.clone())?;
+    let outcome = match WorkerState::loop_pool(&request) {
+        Some(pool) => {
+            pool.run(async |connection| consignments::create_on_loop(connection, &actor, creation).await)
+                .await
+        }
+        None => {
+            state
+                .db
+                .run(move |connection| consignments::create(connection, &actor, creation))
+                .await
+        }
+    };
     let created = match (outcome, keyed) {
         (Err(ApiError::IdempotencyKeyInUse), Some((key, fingerprint))) => {
             // The key was used before, or by a concurrent duplicate that committed first:
@@ -130,10 +138,7 @@ pub async fn show(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadConsignments)?;
-    let loop_pool = request
-        .app_data::<WorkerState>()
-        .and_then(|worker| worker.loop_pool.as_ref());
-    if let (Role::Exporter, Some(reads)) = (caller.role(), loop_pool) {
+    if let (Role::Exporter, Some(reads)) = (caller.role(), WorkerState::loop_pool(&request)) {
         let (organization_id, id) = (caller.principal.organization_id, *id);
         let (body, version) = reads
             .run(async |connection| consignment_dossier::read_own_on_loop(connection, organization_id, id).await)

@@ -92,15 +92,43 @@ pub fn insert(
     claim: Option<&IdempotencyRecord>,
 ) -> QueryResult<Insert> {
     let write = diesel::insert_into(consignments::table).values(new);
-    let outcome = match claim {
+    key_taken(match claim {
         None => audited(actor, change, write).execute(connection),
         Some(record) => audited(actor, change, write)
             .also(
-                "idempotency_claim",
+                IDEMPOTENCY_CLAIM,
                 diesel::insert_into(idempotency_keys::table).values(record),
             )
             .execute(connection),
-    };
+    })
+}
+
+/// `insert` on a worker's event loop (`db::loop_pool`): the same statement.
+pub async fn insert_on_loop(
+    connection: &mut AsyncPgConnection,
+    new: &NewConsignment,
+    actor: &Actor,
+    change: Change,
+    claim: Option<&IdempotencyRecord>,
+) -> QueryResult<Insert> {
+    let write = diesel::insert_into(consignments::table).values(new);
+    key_taken(match claim {
+        None => diesel_async::methods::ExecuteDsl::execute(audited(actor, change, write), connection).await,
+        Some(record) => {
+            let claim = diesel::insert_into(idempotency_keys::table).values(record);
+            diesel_async::methods::ExecuteDsl::execute(
+                audited(actor, change, write).also(IDEMPOTENCY_CLAIM, claim),
+                connection,
+            )
+            .await
+        }
+    })
+}
+
+const IDEMPOTENCY_CLAIM: &str = "idempotency_claim";
+
+/// A unique violation on the idempotency key means another request holds it.
+fn key_taken(outcome: QueryResult<usize>) -> QueryResult<Insert> {
     match outcome {
         Ok(_) => Ok(Insert::Done),
         Err(diesel::result::Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info))

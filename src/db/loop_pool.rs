@@ -1,4 +1,5 @@
-//! Connections owned by one HTTP worker and used on its own event loop, for the hot reads.
+//! Connections owned by one HTTP worker and used on its own event loop, for the hottest
+//! requests: an exporter's creation and read of a consignment.
 //!
 //! `Database::run` hands each request's work to a blocking thread and back, and the thread
 //! then waits on libpq: on a read that costs the service about twice PostgreSQL's CPU, half of
@@ -11,7 +12,8 @@
 //! tokio-postgres is not libpq: it reads no `PG*` variable and has no TLS connector here.
 //! `client_config` fills in what libpq would have taken from the environment; where that is
 //! not enough (a server that requires TLS, an option tokio-postgres does not know) the pool is
-//! not built and the reads go through `Database::run` as before.
+//! not built and those requests go through `Database::run` like every other. Only single
+//! statements run here: transactions stay on the blocking pool.
 
 use super::pool::has_option;
 use crate::config::Config;
@@ -138,7 +140,7 @@ fn default_socket_directory(port: u16) -> String {
     }
 }
 
-/// Where a configuration connects, for the log line that says which pool serves reads.
+/// Where a configuration connects, for the log line that says which pool is used.
 pub fn describe(client: &tokio_postgres::Config) -> String {
     let host = match client.get_hosts().first() {
         Some(Host::Tcp(name)) => name.clone(),
@@ -178,7 +180,7 @@ impl LoopPool {
                 work_timeout: config.db_statement_timeout,
             }),
             Err(error) => {
-                tracing::warn!(error = %error, "cannot build the event-loop pool; reads use the blocking pool");
+                tracing::warn!(error = %error, "cannot build the event-loop pool; the blocking pool serves every request");
                 None
             }
         }
@@ -220,9 +222,7 @@ impl LoopPool {
                     waited_ms = requested.elapsed().as_millis(),
                     "the database did not answer within the statement timeout"
                 );
-                Err(ApiError::ServiceUnavailable {
-                    detail: "The database did not answer in time; retry shortly.",
-                })
+                Err(ApiError::outcome_unknown())
             }
         }
     }
@@ -303,7 +303,7 @@ mod tests {
     }
 
     #[test]
-    fn a_server_that_requires_tls_or_an_unknown_option_keeps_reads_on_the_blocking_pool() {
+    fn a_server_that_requires_tls_or_an_unknown_option_keeps_everything_on_the_blocking_pool() {
         assert!(resolve("host=h sslmode=require", &[]).is_err());
         assert!(resolve("host=h", &[("PGSSLMODE", "verify-full")]).is_err());
         assert!(resolve("host=h keepalives_count=3", &[]).is_err());

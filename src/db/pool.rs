@@ -220,9 +220,7 @@ impl Database {
                         waited_ms = requested.elapsed().as_millis(),
                         "the database did not answer within the statement timeout"
                     );
-                    Err(ApiError::ServiceUnavailable {
-                        detail: "The database did not answer in time, so whether the change was made is unknown; repeat the request with the same Idempotency-Key to find out.",
-                    })
+                    Err(ApiError::outcome_unknown())
                 }
             },
         }

@@ -19,6 +19,7 @@ use crate::domain::protocol::check::ComplianceReport;
 use crate::error::ApiError;
 use chrono::{SubsecRound, Utc};
 use diesel::PgConnection;
+use diesel_async::AsyncPgConnection;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -129,16 +130,22 @@ pub fn replay(
     }
 }
 
-/// Creates a draft: one statement writes it with its audit event and, with an idempotency
-/// key, claims the key. Of concurrent duplicates exactly one commits; the others get
-/// `IdempotencyKeyInUse` and replay it (as does a repeat of a finished request).
-pub fn create(
-    connection: &mut PgConnection,
+/// A draft ready to be written: the row, its audit event, the idempotency claim (with a key)
+/// and the response, all known before the statement runs.
+pub struct Creation {
+    new: NewConsignment,
+    change: Change,
+    claim: Option<IdempotencyRecord>,
+    response: Value,
+}
+
+/// Prepares a draft's creation; nothing is written yet (`create` or `create_on_loop`).
+pub fn creation(
     actor: &Actor,
     organization_id: Uuid,
     declaration: Declaration,
     idempotency: Option<(String, [u8; 32])>,
-) -> Result<Created, ApiError> {
+) -> Result<Creation, ApiError> {
     let now = Utc::now().trunc_subsecs(6);
     let new = NewConsignment {
         id: Uuid::now_v7(),
@@ -165,7 +172,47 @@ pub fn create(
         entity_id: new.id.to_string(),
         state: response.clone(),
     };
-    match store::insert(connection, &new, actor, change, claim.as_ref())? {
+    Ok(Creation {
+        new,
+        change,
+        claim,
+        response,
+    })
+}
+
+/// Creates a draft: one statement writes it with its audit event and, with an idempotency
+/// key, claims the key. Of concurrent duplicates exactly one commits; the others get
+/// `IdempotencyKeyInUse` and replay it (as does a repeat of a finished request).
+pub fn create(connection: &mut PgConnection, actor: &Actor, creation: Creation) -> Result<Created, ApiError> {
+    let outcome = store::insert(
+        connection,
+        &creation.new,
+        actor,
+        creation.change,
+        creation.claim.as_ref(),
+    )?;
+    created(outcome, creation.response)
+}
+
+/// `create` on a worker's event loop (`db::loop_pool`).
+pub async fn create_on_loop(
+    connection: &mut AsyncPgConnection,
+    actor: &Actor,
+    creation: Creation,
+) -> Result<Created, ApiError> {
+    let outcome = store::insert_on_loop(
+        connection,
+        &creation.new,
+        actor,
+        creation.change,
+        creation.claim.as_ref(),
+    )
+    .await?;
+    created(outcome, creation.response)
+}
+
+fn created(outcome: store::Insert, response: Value) -> Result<Created, ApiError> {
+    match outcome {
         store::Insert::Done => Ok(Created::New(response)),
         store::Insert::KeyTaken => Err(ApiError::IdempotencyKeyInUse),
     }

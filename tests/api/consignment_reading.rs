@@ -148,13 +148,6 @@ fn the_inspection_queue_links_to_each_consignment() {
     assert_eq!(world.app.get(&href, Some(&world.ppd_inspector)).status, 200);
 }
 
-fn event_loop_connections(world: &crate::fixtures::World) -> i64 {
-    world.app.db.scalar(&format!(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND application_name = 'agri-quarantine-event-loop'",
-        world.app.db.name
-    ))
-}
-
 /// Declares a draft as the world's exporter and reads it back; both must agree, with the ETag.
 fn declare_and_read_back(world: &crate::fixtures::World) {
     let created = world
@@ -171,14 +164,14 @@ fn declare_and_read_back(world: &crate::fixtures::World) {
 #[test]
 fn an_exporters_read_of_its_consignment_runs_on_a_connection_of_the_workers_event_loop() {
     let world = world();
-    assert_eq!(event_loop_connections(&world), 0);
+    assert_eq!(world.event_loop_connections(), 0);
     declare_and_read_back(&world);
-    assert_eq!(event_loop_connections(&world), 1);
+    assert_eq!(world.event_loop_connections(), 1);
 }
 
 #[test]
 fn without_event_loop_connections_an_exporter_reads_its_consignment_through_the_blocking_pool_the_same_way() {
     let world = crate::fixtures::world_with(&[("DB_LOOP_POOL_SIZE", "0")]);
     declare_and_read_back(&world);
-    assert_eq!(event_loop_connections(&world), 0);
+    assert_eq!(world.event_loop_connections(), 0);
 }

@@ -161,10 +161,32 @@ fn the_same_idempotency_key_with_another_body_gets_422() {
 
 #[test]
 fn concurrent_duplicates_with_one_idempotency_key_create_exactly_one_consignment() {
+    exactly_one_of_concurrent_duplicates(&setup());
+}
+
+#[test]
+fn without_event_loop_connections_concurrent_duplicates_still_create_exactly_one_consignment() {
+    let setup = crate::fixtures::world_with(&[("DB_LOOP_POOL_SIZE", "0")]);
+    exactly_one_of_concurrent_duplicates(&setup);
+    assert_eq!(setup.event_loop_connections(), 0);
+}
+
+#[test]
+fn a_creation_runs_on_a_connection_of_the_workers_event_loop() {
     let setup = setup();
+    assert_eq!(setup.event_loop_connections(), 0);
+    let created = setup
+        .app
+        .post("/v1/consignments", Some(&setup.exporter), &fresh_durian());
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(setup.event_loop_connections(), 1);
+    assert_eq!(setup.app.db.scalar(CREATIONS_AUDITED), 1);
+}
+
+fn exactly_one_of_concurrent_duplicates(setup: &Setup) {
     let responses: Vec<TestResponse> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..4)
-            .map(|_| scope.spawn(|| create_with_key(&setup, "burst-1", &fresh_durian())))
+            .map(|_| scope.spawn(|| create_with_key(setup, "burst-1", &fresh_durian())))
             .collect();
         handles.into_iter().map(|handle| handle.join().unwrap()).collect()
     });

@@ -198,6 +198,14 @@ pub fn departing_soon(body: &Value) -> Value {
 }
 
 impl World {
+    /// Connections of the workers' event-loop pools open on the world's database.
+    pub fn event_loop_connections(&self) -> i64 {
+        self.app.db.scalar(&format!(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND application_name = 'agri-quarantine-event-loop'",
+            self.app.db.name
+        ))
+    }
+
     /// Creates and submits a consignment leaving a month from today (`departing_soon`), so an
     /// inspector can still decide it; returns its id.
     pub fn submitted(&self, body: &Value) -> String {
