@@ -168,7 +168,12 @@ impl LoopPool {
                     tracing::warn!(error = %error, "database connection failed");
                     ConnectionError::BadConnection(error.to_string())
                 })?;
-                AsyncPgConnection::try_from_client_and_connection(connection, driver).await
+                actix_web::rt::spawn(async move {
+                    if let Err(error) = driver.await {
+                        tracing::warn!(error = %error, "database connection lost");
+                    }
+                });
+                AsyncPgConnection::try_from(connection).await
             })
         });
         let manager = AsyncDieselConnectionManager::new_with_config("", manager_config);
