@@ -96,7 +96,7 @@ impl AppState {
         let loop_pool = self.loop_client.clone().and_then(|client| {
             LoopPool::new(
                 client,
-                self.config.db_loop_pool_size,
+                self.config.loop_pool_per_worker(),
                 &self.config,
                 self.metrics.clone(),
             )

@@ -51,6 +51,9 @@ pub fn test_config(database_url: &str, overrides: &[(&str, &str)]) -> Config {
     let mut values: HashMap<&str, String> = HashMap::from([
         ("DATABASE_URL", database_url.to_owned()),
         ("DB_POOL_SIZE", "2".to_owned()),
+        // The test server runs one worker (`serve`); the configuration says so too, since the
+        // event-loop connections are shared out by it.
+        ("WORKERS", "1".to_owned()),
         ("DB_POOL_TIMEOUT_MS", "3000".to_owned()),
         // A fixed test key, so no key file is written.
         ("SIGNING_KEY", "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=".to_owned()),
