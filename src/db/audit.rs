@@ -11,7 +11,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use diesel::dsl::{count_star, min};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -189,11 +189,12 @@ pub fn audited<Q>(
 }
 
 impl<E, Q> Audited<E, NoMore, Q> {
-    /// Runs `statement` too, as the named common table expression, in the same statement.
-    pub fn also<S>(self, name: &'static str, statement: S) -> Audited<E, Also<S>, Q> {
+    /// Runs `statement`, when there is one, as the named common table expression of the same
+    /// statement (the SQL differs with and without it; each is prepared once per connection).
+    pub fn also<S>(self, name: &'static str, statement: Option<S>) -> Audited<E, Option<Also<S>>, Q> {
         Audited {
             event: self.event,
-            also: Also { name, statement },
+            also: statement.map(|statement| Also { name, statement }),
             write: self.write,
         }
     }
@@ -242,12 +243,6 @@ impl<E, A, Q> QueryId for Audited<E, A, Q> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
-
-impl<E, A, Q: Query> Query for Audited<E, A, Q> {
-    type SqlType = Q::SqlType;
-}
-
-impl<E, A, Q> RunQueryDsl<PgConnection> for Audited<E, A, Q> {}
 
 /// Nine columns per row keep one insert under PostgreSQL's 65,535 parameters.
 const INSERT_CHUNK: usize = 5000;

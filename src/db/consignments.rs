@@ -9,6 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::{self, now};
 use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{QueryFragment, QueryId};
+use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::result::DatabaseErrorKind;
 use diesel_async::AsyncPgConnection;
 use serde_json::Value;
@@ -91,16 +93,10 @@ pub fn insert(
     change: Change,
     claim: Option<&IdempotencyRecord>,
 ) -> QueryResult<Insert> {
-    let write = diesel::insert_into(consignments::table).values(new);
-    key_taken(match claim {
-        None => audited(actor, change, write).execute(connection),
-        Some(record) => audited(actor, change, write)
-            .also(
-                IDEMPOTENCY_CLAIM,
-                diesel::insert_into(idempotency_keys::table).values(record),
-            )
-            .execute(connection),
-    })
+    key_taken(ExecuteDsl::execute(
+        insert_statement(new, actor, change, claim),
+        connection,
+    ))
 }
 
 /// `insert` on a worker's event loop (`db::loop_pool`): the same statement.
@@ -111,18 +107,20 @@ pub async fn insert_on_loop(
     change: Change,
     claim: Option<&IdempotencyRecord>,
 ) -> QueryResult<Insert> {
-    let write = diesel::insert_into(consignments::table).values(new);
-    key_taken(match claim {
-        None => diesel_async::methods::ExecuteDsl::execute(audited(actor, change, write), connection).await,
-        Some(record) => {
-            let claim = diesel::insert_into(idempotency_keys::table).values(record);
-            diesel_async::methods::ExecuteDsl::execute(
-                audited(actor, change, write).also(IDEMPOTENCY_CLAIM, claim),
-                connection,
-            )
-            .await
-        }
-    })
+    key_taken(diesel_async::methods::ExecuteDsl::execute(insert_statement(new, actor, change, claim), connection).await)
+}
+
+/// The one statement of `insert`, for either driver.
+fn insert_statement<'a>(
+    new: &'a NewConsignment,
+    actor: &Actor,
+    change: Change,
+    claim: Option<&'a IdempotencyRecord>,
+) -> impl QueryFragment<Pg> + QueryId + Send + 'a {
+    audited(actor, change, diesel::insert_into(consignments::table).values(new)).also(
+        IDEMPOTENCY_CLAIM,
+        claim.map(|record| diesel::insert_into(idempotency_keys::table).values(record)),
+    )
 }
 
 const IDEMPOTENCY_CLAIM: &str = "idempotency_claim";
