@@ -21,7 +21,7 @@ use crate::service::idempotency::Reply;
 use crate::service::input::{parse_json, parse_value};
 use crate::service::inspector::Inspector;
 use crate::state::{AppState, WorkerState};
-use actix_web::http::header::{ETAG, HeaderValue, LOCATION};
+use actix_web::http::header::{ContentType, ETAG, HeaderValue, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -51,10 +51,14 @@ fn if_match(request: &HttpRequest) -> Result<Option<Option<i32>>, ApiError> {
 }
 
 fn with_etag(mut builder: actix_web::HttpResponseBuilder, version: i32, body: Value) -> HttpResponse {
+    tag(&mut builder, version);
+    builder.json(body)
+}
+
+fn tag(builder: &mut actix_web::HttpResponseBuilder, version: i32) {
     if let Ok(value) = HeaderValue::from_str(&version_tag(version)) {
         builder.insert_header((ETAG, value));
     }
-    builder.json(body)
 }
 
 fn created_response(body: Value) -> HttpResponse {
@@ -138,15 +142,8 @@ pub async fn show(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadConsignments)?;
-    if let (Role::Exporter, Some(reads)) = (caller.role(), WorkerState::loop_pool(&request)) {
-        let (organization_id, id) = (caller.principal.organization_id, *id);
-        let (body, version) = reads
-            .run(async |connection| consignment_dossier::read_own_on_loop(connection, organization_id, id).await)
-            .await?;
-        return Ok(with_etag(HttpResponse::Ok(), version, body));
-    }
     let reader = match caller.role() {
-        Role::Exporter => ConsignmentReader::Exporter(caller.principal.organization_id),
+        Role::Exporter => return show_own(caller.principal.organization_id, *id, &request, &state).await,
         Role::Inspector => ConsignmentReader::Inspector(Inspector {
             actor: caller.actor(),
             organization_id: caller.principal.organization_id,
@@ -159,6 +156,32 @@ pub async fn show(
         .run(move |connection| consignment_dossier::read(connection, &reader, &versions, id))
         .await?;
     Ok(with_etag(HttpResponse::Ok(), version, body))
+}
+
+/// An exporter's read of its own consignment: the most frequent request, answered with the
+/// stored declaration's text as it is (`consignments::view_text`).
+async fn show_own(
+    organization_id: Uuid,
+    id: Uuid,
+    request: &HttpRequest,
+    state: &AppState,
+) -> Result<HttpResponse, ApiError> {
+    let (body, version) = match WorkerState::loop_pool(request) {
+        Some(reads) => {
+            reads
+                .read(async |connection| consignment_dossier::read_own_on_loop(connection, organization_id, id).await)
+                .await?
+        }
+        None => {
+            state
+                .db
+                .run(move |connection| consignment_dossier::read_own(connection, organization_id, id))
+                .await?
+        }
+    };
+    let mut builder = HttpResponse::Ok();
+    tag(&mut builder, version);
+    Ok(builder.content_type(ContentType::json()).body(body))
 }
 
 #[derive(Debug, Deserialize, Validate)]

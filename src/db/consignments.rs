@@ -2,6 +2,7 @@
 //! organisation, so one exporter can never read or change another's consignments.
 
 use super::audit::{Actor, Change, audited};
+use super::json_text::JsonText;
 use super::schema::{consignments, idempotency_keys};
 use crate::domain::consignment::status::ConsignmentStatus;
 use crate::domain::protocol::ProtocolCode;
@@ -31,6 +32,24 @@ pub struct Consignment {
     pub cancelled_at: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
     pub created_by_key_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What an exporter's read answers with: the row's fields, with the declaration and the
+/// submission report as the JSON text stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = consignments)]
+pub struct ConsignmentText {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub status: ConsignmentStatus,
+    pub body: JsonText,
+    pub version: i32,
+    pub submission_report: Option<JsonText>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -140,34 +159,47 @@ fn key_taken(outcome: QueryResult<usize>) -> QueryResult<Insert> {
 
 /// The organisation's consignment, if it exists and is theirs.
 pub fn find_owned(connection: &mut PgConnection, organization_id: Uuid, id: Uuid) -> QueryResult<Option<Consignment>> {
-    owned(organization_id, id).first(connection).optional()
+    owned(organization_id, id)
+        .select(Consignment::as_select())
+        .first(connection)
+        .optional()
 }
 
-/// `find_owned` on a worker's event loop (`db::loop_pool`).
-pub async fn find_owned_on_loop(
-    connection: &mut AsyncPgConnection,
+/// The organisation's consignment as an exporter's read answers it.
+pub fn find_owned_text(
+    connection: &mut PgConnection,
     organization_id: Uuid,
     id: Uuid,
-) -> QueryResult<Option<Consignment>> {
-    diesel_async::RunQueryDsl::first(owned(organization_id, id), connection)
+) -> QueryResult<Option<ConsignmentText>> {
+    owned(organization_id, id)
+        .select(ConsignmentText::as_select())
+        .first(connection)
+        .optional()
+}
+
+/// `find_owned_text` on a worker's event loop (`db::loop_pool`), through a shared connection
+/// (`&AsyncPgConnection`), so that concurrent reads are pipelined on it.
+pub async fn find_owned_text_on_loop(
+    mut connection: &AsyncPgConnection,
+    organization_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<ConsignmentText>> {
+    let query = owned(organization_id, id).select(ConsignmentText::as_select());
+    diesel_async::RunQueryDsl::first(query, &mut connection)
         .await
         .optional()
 }
 
-type Owned = dsl::Select<
-    dsl::Filter<
-        dsl::Filter<consignments::table, dsl::Eq<consignments::id, Uuid>>,
-        dsl::Eq<consignments::organization_id, Uuid>,
-    >,
-    dsl::AsSelect<Consignment, Pg>,
+type OwnedRow = dsl::Filter<
+    dsl::Filter<consignments::table, dsl::Eq<consignments::id, Uuid>>,
+    dsl::Eq<consignments::organization_id, Uuid>,
 >;
 
-/// The consignment `id` if `organization_id` owns it: one query for both drivers.
-fn owned(organization_id: Uuid, id: Uuid) -> Owned {
+/// The consignment `id` if `organization_id` owns it: one filter for every read of it.
+fn owned(organization_id: Uuid, id: Uuid) -> OwnedRow {
     consignments::table
         .filter(consignments::id.eq(id))
         .filter(consignments::organization_id.eq(organization_id))
-        .select(Consignment::as_select())
 }
 
 /// Replaces the declaration if the consignment is still at `expected_version` and `status`

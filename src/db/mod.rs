@@ -17,6 +17,7 @@ pub mod establishments;
 pub mod event_feed;
 pub mod idempotency;
 pub mod inspections;
+pub mod json_text;
 pub mod loop_pool;
 pub mod notifications;
 pub mod organizations;

@@ -5,11 +5,11 @@
 //! else gets 404, so a consignment's existence is not revealed.
 
 use super::compliance;
-use super::consignments::{into_view, stored_declaration, view};
+use super::consignments::{stored_declaration, view, view_text};
 use super::inspections::inspection_view;
 use super::inspector::Inspector;
 use super::views::{timestamp, to_json};
-use crate::db::consignments::{self as store, Consignment};
+use crate::db::consignments::{self as store, Consignment, ConsignmentText};
 use crate::db::inspections as inspection_store;
 use crate::domain::calendar::vietnam_date;
 use crate::domain::consignment::status::ConsignmentStatus;
@@ -23,10 +23,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-/// Who is reading.
+/// Who is reading, besides an exporter (`read_own`).
 #[derive(Debug, Clone)]
 pub enum ConsignmentReader {
-    Exporter(Uuid),
     Inspector(Inspector),
     Admin,
 }
@@ -67,9 +66,6 @@ pub fn read(
     id: Uuid,
 ) -> Result<(Value, i32), ApiError> {
     let row = match reader {
-        ConsignmentReader::Exporter(organization_id) => {
-            return own(store::find_owned(connection, *organization_id, id)?, id);
-        }
         ConsignmentReader::Admin => store::find_any(connection, id)?.ok_or_else(|| not_found(id))?,
         ConsignmentReader::Inspector(inspector) => {
             let context = inspector.context(connection)?;
@@ -94,20 +90,26 @@ pub fn read(
     Ok((body, row.version))
 }
 
-/// An exporter's read of its own consignment on a worker's event loop (`db::loop_pool`): the
-/// most frequent read, answered as `read` answers it for `ConsignmentReader::Exporter`.
-pub async fn read_own_on_loop(
-    connection: &mut AsyncPgConnection,
-    organization_id: Uuid,
-    id: Uuid,
-) -> Result<(Value, i32), ApiError> {
-    own(store::find_owned_on_loop(connection, organization_id, id).await?, id)
+/// An exporter's read of its own consignment, as JSON text and its version.
+pub fn read_own(connection: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Result<(Vec<u8>, i32), ApiError> {
+    own(store::find_owned_text(connection, organization_id, id)?, id)
 }
 
-fn own(row: Option<Consignment>, id: Uuid) -> Result<(Value, i32), ApiError> {
+/// `read_own` on a worker's event loop (`db::loop_pool`), the most frequent read.
+pub async fn read_own_on_loop(
+    connection: &AsyncPgConnection,
+    organization_id: Uuid,
+    id: Uuid,
+) -> Result<(Vec<u8>, i32), ApiError> {
+    own(
+        store::find_owned_text_on_loop(connection, organization_id, id).await?,
+        id,
+    )
+}
+
+fn own(row: Option<ConsignmentText>, id: Uuid) -> Result<(Vec<u8>, i32), ApiError> {
     let row = row.ok_or_else(|| not_found(id))?;
-    let version = row.version;
-    Ok((into_view(row), version))
+    Ok((view_text(&row)?, row.version))
 }
 
 /// What an authority decides on.

@@ -20,7 +20,8 @@ use crate::error::ApiError;
 use chrono::{SubsecRound, Utc};
 use diesel::PgConnection;
 use diesel_async::AsyncPgConnection;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -53,25 +54,85 @@ pub fn into_view(mut row: store::Consignment) -> Value {
     view_with_body(row.body.take(), &row)
 }
 
+/// `RowFields` of a row read in full (`store::Consignment`) or as text (`ConsignmentText`).
+macro_rules! row_fields {
+    ($row:expr) => {
+        RowFields {
+            id: $row.id,
+            organization_id: $row.organization_id,
+            status: $row.status,
+            version: $row.version,
+            submitted_at: $row.submitted_at.map(timestamp),
+            cancelled_at: $row.cancelled_at.map(timestamp),
+            decided_at: $row.decided_at.map(timestamp),
+            created_at: timestamp($row.created_at),
+            updated_at: timestamp($row.updated_at),
+        }
+    };
+}
+/// The fields of the consignment row that every view shows beside the declaration's own and
+/// the submission report.
+#[derive(Serialize)]
+struct RowFields {
+    id: Uuid,
+    organization_id: Uuid,
+    status: ConsignmentStatus,
+    version: i32,
+    submitted_at: Option<String>,
+    cancelled_at: Option<String>,
+    decided_at: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
 fn view_with_body(body: Value, row: &store::Consignment) -> Value {
     let mut map = match body {
         Value::Object(map) => map,
         _ => Map::new(),
     };
-    map.insert("id".into(), json!(row.id));
-    map.insert("organization_id".into(), json!(row.organization_id));
-    map.insert("status".into(), json!(row.status));
-    map.insert("version".into(), json!(row.version));
+    if let Ok(Value::Object(fields)) = serde_json::to_value(row_fields!(row)) {
+        map.extend(fields);
+    }
     map.insert(
         "submission_report".into(),
         row.submission_report.clone().unwrap_or(Value::Null),
     );
-    map.insert("submitted_at".into(), json!(row.submitted_at.map(timestamp)));
-    map.insert("cancelled_at".into(), json!(row.cancelled_at.map(timestamp)));
-    map.insert("decided_at".into(), json!(row.decided_at.map(timestamp)));
-    map.insert("created_at".into(), json!(timestamp(row.created_at)));
-    map.insert("updated_at".into(), json!(timestamp(row.updated_at)));
     Value::Object(map)
+}
+
+/// `view` as JSON text, for an exporter's read: the stored declaration's members are copied as
+/// PostgreSQL wrote them, not parsed, and the row's fields follow them, so that a parser that
+/// keeps the last of two equal keys reads what `view` answers.
+pub fn view_text(row: &store::ConsignmentText) -> Result<Vec<u8>, ApiError> {
+    let members = object_members(&row.body.0).ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!(
+            "consignment {} has a declaration that is not a JSON object",
+            row.id
+        ))
+    })?;
+    let fields = serde_json::to_vec(&row_fields!(row)).map_err(|error| ApiError::Internal(error.into()))?;
+    let report: &[u8] = row.submission_report.as_ref().map_or(b"null", |report| &report.0);
+    let mut text = Vec::with_capacity(members.len() + fields.len() + report.len() + 32);
+    text.push(b'{');
+    if !members.is_empty() {
+        text.extend_from_slice(members);
+        text.push(b',');
+    }
+    // `fields` is an object: its members without the braces.
+    text.extend_from_slice(&fields[1..fields.len() - 1]);
+    text.extend_from_slice(b",\"submission_report\":");
+    text.extend_from_slice(report);
+    text.push(b'}');
+    Ok(text)
+}
+
+/// The members of a JSON object's text, without its braces; `None` if it is not an object.
+fn object_members(object: &[u8]) -> Option<&[u8]> {
+    object
+        .trim_ascii()
+        .strip_prefix(b"{")?
+        .strip_suffix(b"}")
+        .map(<[u8]>::trim_ascii)
 }
 
 /// A declaration as the JSON that is stored.
@@ -388,4 +449,92 @@ pub fn cancel(
     let cancelled = store::transition(connection, id, row.version, row.status, to, None)?.ok_or_else(lost_race)?;
     audit_change(connection, actor, AuditAction::ConsignmentCancelled, &cancelled)?;
     Ok((view(&cancelled), cancelled.version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::json_text::JsonText;
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    fn row(body: Value, submission_report: Option<Value>) -> store::Consignment {
+        let at = |second| {
+            Utc.with_ymd_and_hms(2026, 12, 4, 1, 0, second)
+                .single()
+                .expect("a time")
+        };
+        store::Consignment {
+            id: Uuid::from_u128(1),
+            organization_id: Uuid::from_u128(2),
+            protocol: ProtocolCode::DurianFresh,
+            status: ConsignmentStatus::Submitted,
+            planned_departure_date: chrono::NaiveDate::from_ymd_opt(2027, 1, 5).expect("a date"),
+            body,
+            version: 3,
+            submission_report,
+            submitted_at: Some(at(2)),
+            cancelled_at: None,
+            decided_at: None,
+            created_by_key_id: None,
+            created_at: at(0),
+            updated_at: at(2),
+        }
+    }
+
+    /// The row as an exporter's read gets it, with PostgreSQL's `jsonb` text layout.
+    fn as_text(row: &store::Consignment) -> store::ConsignmentText {
+        let text = |value: &Value| JsonText(serde_json::to_string_pretty(value).expect("json").into_bytes());
+        store::ConsignmentText {
+            id: row.id,
+            organization_id: row.organization_id,
+            status: row.status,
+            body: text(&row.body),
+            version: row.version,
+            submission_report: row.submission_report.as_ref().map(text),
+            submitted_at: row.submitted_at,
+            cancelled_at: row.cancelled_at,
+            decided_at: row.decided_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+
+    fn read_as_text(row: &store::Consignment) -> Value {
+        serde_json::from_slice(&view_text(&as_text(row)).expect("an object")).expect("valid JSON")
+    }
+
+    #[test]
+    fn the_text_view_reads_as_the_parsed_view() {
+        let body = json!({"protocol": "vn-cn-durian-fresh-2022", "lots": [{"net_weight_kg": 12.5, "note": "é \"q\""}]});
+        let report = json!({"passed": true, "findings": []});
+        for row in [row(body.clone(), Some(report)), row(body, None)] {
+            assert_eq!(read_as_text(&row), view(&row));
+        }
+    }
+
+    #[test]
+    fn an_empty_declaration_gives_the_row_fields_alone() {
+        let row = row(json!({}), None);
+        assert_eq!(read_as_text(&row), view(&row));
+    }
+
+    #[test]
+    fn where_a_declaration_repeats_a_row_field_the_row_field_is_read_last() {
+        let row = row(json!({"status": "draft", "version": 99}), None);
+        let text = String::from_utf8(view_text(&as_text(&row)).expect("an object")).expect("text");
+        let last = |key: &str| text.rfind(&format!("\"{key}\":")).expect("present");
+        assert!(
+            last("status") > text.find("\"draft\"").expect("the declaration's"),
+            "{text}"
+        );
+        assert_eq!(read_as_text(&row)["version"], 3);
+    }
+
+    #[test]
+    fn a_declaration_that_is_not_an_object_is_an_internal_error() {
+        let mut text = as_text(&row(json!({}), None));
+        text.body = JsonText(b"[1, 2]".to_vec());
+        assert!(matches!(view_text(&text), Err(ApiError::Internal(_))));
+    }
 }

@@ -166,7 +166,33 @@ fn an_exporters_read_of_its_consignment_runs_on_a_connection_of_the_workers_even
     let world = world();
     assert_eq!(world.event_loop_connections(), 0);
     declare_and_read_back(&world);
+    // The creation's pooled connection, and the one the worker's reads share.
+    assert_eq!(world.event_loop_connections(), 2);
+}
+
+#[test]
+fn concurrent_exporter_reads_share_one_connection_of_the_workers_event_loop() {
+    let world = world();
+    let created = world
+        .app
+        .post("/v1/consignments", Some(&world.exporter), &fresh_durian());
+    assert_eq!(created.status, 201, "{}", created.text);
     assert_eq!(world.event_loop_connections(), 1);
+    let path = format!("/v1/consignments/{}", created.json["id"].as_str().unwrap());
+    let reads: Vec<_> = std::thread::scope(|scope| {
+        let readers: Vec<_> = (0..16)
+            .map(|_| scope.spawn(|| world.app.get(&path, Some(&world.exporter))))
+            .collect();
+        readers
+            .into_iter()
+            .map(|reader| reader.join().expect("a reader"))
+            .collect()
+    });
+    for read in &reads {
+        assert_eq!(read.status, 200, "{}", read.text);
+        assert_eq!(read.json, created.json);
+    }
+    assert_eq!(world.event_loop_connections(), 2);
 }
 
 #[test]
