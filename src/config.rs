@@ -28,8 +28,9 @@ pub struct Config {
     pub log_level: String,
     pub log_format: LogFormat,
     pub db_pool_size: u32,
-    /// Connections the HTTP workers keep, shared out among them, for the requests they run on
-    /// their own event loops (`db::loop_pool`); 0 sends those through the blocking pool too.
+    /// Connections the HTTP workers keep, shared out among them, for the writes they run on
+    /// their own event loops (`db::loop_pool`); each worker also keeps one its reads share. 0
+    /// sends both through the blocking pool.
     pub db_loop_pool_size: usize,
     /// How long a request waits for a free connection before it gets 503.
     pub db_pool_timeout: Duration,
@@ -241,7 +242,7 @@ impl Config {
             log_level: get("LOG_LEVEL").unwrap_or_else(|| "info".to_owned()),
             log_format,
             db_pool_size: parse_number("DB_POOL_SIZE", 4, 1, 100)? as u32,
-            db_loop_pool_size: parse_number("DB_LOOP_POOL_SIZE", 8, 0, 200)? as usize,
+            db_loop_pool_size: parse_number("DB_LOOP_POOL_SIZE", 16, 0, 200)? as usize,
             db_pool_timeout: Duration::from_millis(parse_number("DB_POOL_TIMEOUT_MS", 3000, 100, 60_000)?),
             db_connect_timeout: Duration::from_secs(parse_number("DB_CONNECT_TIMEOUT_SECS", 2, 1, 60)?),
             db_statement_timeout: Duration::from_millis(parse_number(
@@ -371,9 +372,9 @@ mod tests {
     #[test]
     fn the_event_loop_connections_are_shared_out_among_the_workers() {
         let share = |pairs: &[(&str, &str)]| config(pairs).expect("valid").loop_pool_per_worker();
-        assert_eq!(share(&[("WORKERS", "2")]), 4);
-        assert_eq!(share(&[("WORKERS", "3")]), 3);
-        assert_eq!(share(&[("WORKERS", "16")]), 1);
+        assert_eq!(share(&[("WORKERS", "2")]), 8);
+        assert_eq!(share(&[("WORKERS", "3")]), 6);
+        assert_eq!(share(&[("WORKERS", "32")]), 1);
         assert_eq!(share(&[("WORKERS", "1"), ("DB_LOOP_POOL_SIZE", "2")]), 2);
         assert_eq!(share(&[("WORKERS", "4"), ("DB_LOOP_POOL_SIZE", "0")]), 0);
     }
@@ -385,7 +386,7 @@ mod tests {
         assert_eq!(config.bind_address.to_string(), "127.0.0.1:8080");
         assert_eq!(config.log_format, LogFormat::Text);
         assert_eq!(config.db_pool_size, 4);
-        assert_eq!(config.db_loop_pool_size, 8);
+        assert_eq!(config.db_loop_pool_size, 16);
         assert_eq!(config.db_pool_timeout, Duration::from_secs(3));
         assert_eq!(config.request_body_limit_bytes, 1_048_576);
         assert_eq!(config.workers, None);
