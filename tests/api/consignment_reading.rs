@@ -196,6 +196,32 @@ fn concurrent_exporter_reads_share_one_connection_of_the_workers_event_loop() {
 }
 
 #[test]
+fn once_the_database_ends_the_shared_read_connection_the_next_read_opens_another() {
+    let world = world();
+    let created = world
+        .app
+        .post("/v1/consignments", Some(&world.exporter), &fresh_durian());
+    let path = format!("/v1/consignments/{}", created.json["id"].as_str().unwrap());
+    assert_eq!(world.app.get(&path, Some(&world.exporter)).status, 200);
+    let ended = world.app.db.scalar(&format!(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = '{}' AND application_name = 'agri-quarantine-event-loop') AS ended",
+        world.app.db.name
+    ));
+    assert_eq!(ended, 2);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while world.event_loop_connections() > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Time for the worker to read the end of the connection.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let read = world.app.get(&path, Some(&world.exporter));
+    assert_eq!(read.status, 200, "{}", read.text);
+    assert_eq!(read.json, created.json);
+    assert_eq!(world.event_loop_connections(), 1);
+}
+
+#[test]
 fn without_event_loop_connections_an_exporter_reads_its_consignment_through_the_blocking_pool_the_same_way() {
     let world = crate::fixtures::world_with(&[("DB_LOOP_POOL_SIZE", "0")]);
     declare_and_read_back(&world);

@@ -142,8 +142,7 @@ fn an_exporters_read_on_the_event_loop_gets_503_within_the_timeouts_while_the_ne
     // only the read itself needs the database.
     assert_eq!(app.get(&path, Some(&exporter)).json, created.json);
     proxy.silence();
-    // Two reads hold the worker's two connections with queries never answered; the rest wait
-    // for one of them.
+    // All twelve are sent on the worker's shared read connection and never answered.
     let answers = at_once(12, |_| app.get(&path, Some(&exporter)));
     all_unavailable_within(&answers, Duration::from_millis(2000 + 1000));
     proxy.restore();
