@@ -175,12 +175,14 @@ impl LoopPool {
         manager_config.recycling_method = RecyclingMethod::Fast;
         let reads = Rc::new(Pipeline {
             client: client.clone(),
+            metrics: metrics.clone(),
             open: RefCell::new(None),
             opening: tokio::sync::Mutex::new(()),
         });
+        let counted = metrics.clone();
         manager_config.custom_setup = Box::new(move |_| {
-            let client = client.clone();
-            Box::pin(async move { open(&client, Arc::new(AtomicBool::new(false))).await })
+            let (client, metrics) = (client.clone(), counted.clone());
+            Box::pin(async move { open(&client, &metrics, Arc::new(AtomicBool::new(false))).await })
         });
         let manager = AsyncDieselConnectionManager::new_with_config("", manager_config);
         match Pool::builder(manager).max_size(size).build() {
@@ -231,17 +233,24 @@ impl LoopPool {
 }
 
 /// Opens a connection whose driver runs on the calling worker's loop and sets `closed` when the
-/// connection ends.
-async fn open(client: &tokio_postgres::Config, closed: Arc<AtomicBool>) -> Result<AsyncPgConnection, ConnectionError> {
+/// connection ends; `metrics` counts it while it is open.
+async fn open(
+    client: &tokio_postgres::Config,
+    metrics: &Arc<Metrics>,
+    closed: Arc<AtomicBool>,
+) -> Result<AsyncPgConnection, ConnectionError> {
     let (connection, driver) = client.connect(tokio_postgres::NoTls).await.map_err(|error| {
         tracing::warn!(error = %error, "database connection failed");
         ConnectionError::BadConnection(error.to_string())
     })?;
+    metrics.event_loop_connection_opened();
+    let metrics = metrics.clone();
     actix_web::rt::spawn(async move {
         if let Err(error) = driver.await {
             tracing::warn!(error = %error, "database connection lost");
         }
         closed.store(true, Ordering::Release);
+        metrics.event_loop_connection_closed();
     });
     AsyncPgConnection::try_from(connection).await
 }
@@ -250,6 +259,7 @@ async fn open(client: &tokio_postgres::Config, closed: Arc<AtomicBool>) -> Resul
 /// and replaced once it closes or a read on it times out.
 struct Pipeline {
     client: tokio_postgres::Config,
+    metrics: Arc<Metrics>,
     open: RefCell<Option<Shared>>,
     opening: tokio::sync::Mutex<()>,
 }
@@ -280,7 +290,7 @@ impl Pipeline {
             return Ok(shared);
         }
         let closed = Arc::new(AtomicBool::new(false));
-        let connection = open(&self.client, closed.clone()).await?;
+        let connection = open(&self.client, &self.metrics, closed.clone()).await?;
         let shared = Shared {
             connection: Rc::new(connection),
             closed,

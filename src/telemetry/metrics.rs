@@ -60,6 +60,7 @@ pub struct Metrics {
     pool_idle: Gauge,
     pool_wait: Histogram,
     pool_timeouts: Counter,
+    event_loop_connections: Gauge,
     denied: Family<DeniedLabels, Counter>,
     audit_unsealed: Gauge,
     audit_lag: Gauge<f64, AtomicU64>,
@@ -84,6 +85,7 @@ impl Default for Metrics {
             pool_idle: Gauge::default(),
             pool_wait: latency_histogram(),
             pool_timeouts: Counter::default(),
+            event_loop_connections: Gauge::default(),
             denied: Family::default(),
             audit_unsealed: Gauge::default(),
             audit_lag: Gauge::default(),
@@ -125,6 +127,11 @@ impl Default for Metrics {
             "db_pool_timeouts",
             "Requests that got no database connection within the pool timeout",
             metrics.pool_timeouts.clone(),
+        );
+        registry.register(
+            "db_event_loop_connections",
+            "Open database connections of the HTTP workers' event loops (the writes' pools and the connections reads share)",
+            metrics.event_loop_connections.clone(),
         );
         registry.register(
             "http_denied_requests",
@@ -180,6 +187,16 @@ impl Metrics {
         if timed_out {
             self.pool_timeouts.inc();
         }
+    }
+
+    /// Counts a connection of an HTTP worker's event loop from when it opens...
+    pub fn event_loop_connection_opened(&self) {
+        self.event_loop_connections.inc();
+    }
+
+    /// ...until it ends.
+    pub fn event_loop_connection_closed(&self) {
+        self.event_loop_connections.dec();
     }
 
     /// Records a request refused with 401 or 403.
@@ -247,6 +264,15 @@ mod tests {
         assert!(text.contains("db_pool_wait_seconds_count 2\n"));
         assert!(text.contains("db_pool_wait_seconds_bucket{le=\"0.0025\"} 1\n"));
         assert!(text.contains("db_pool_timeouts_total 1\n"));
+    }
+
+    #[test]
+    fn event_loop_connections_are_counted_while_open() {
+        let metrics = Metrics::default();
+        metrics.event_loop_connection_opened();
+        metrics.event_loop_connection_opened();
+        metrics.event_loop_connection_closed();
+        assert!(metrics.render(POOL).contains("db_event_loop_connections 1\n"));
     }
 
     #[test]

@@ -168,6 +168,8 @@ fn an_exporters_read_of_its_consignment_runs_on_a_connection_of_the_workers_even
     declare_and_read_back(&world);
     // The creation's pooled connection, and the one the worker's reads share.
     assert_eq!(world.event_loop_connections(), 2);
+    let metrics = world.app.get("/metrics", None).text;
+    assert!(metrics.contains("\ndb_event_loop_connections 2\n"), "{metrics}");
 }
 
 #[test]
