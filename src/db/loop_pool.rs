@@ -230,6 +230,52 @@ impl LoopPool {
             }
         }
     }
+
+    /// A connection within the pool timeout, else 503; the wait is recorded either way.
+    async fn checkout<C, E>(
+        &self,
+        requested: Instant,
+        connection: impl Future<Output = Result<C, E>>,
+    ) -> Result<C, ApiError> {
+        let checkout = actix_web::rt::time::timeout(self.pool_timeout, connection).await;
+        let timed_out = !matches!(checkout, Ok(Ok(_)));
+        self.metrics.record_pool_wait(requested.elapsed(), timed_out);
+        match checkout {
+            Ok(Ok(connection)) => Ok(connection),
+            Ok(Err(_)) | Err(_) => Err(ApiError::database_unavailable()),
+        }
+    }
+
+    /// Runs a read on the worker's shared connection, pipelined with the others in flight, with
+    /// `run`'s limits and answers. The connection is replaced if it closed (its driver ended)
+    /// or the read timed out; an error on a connection still open is the read's own (no ping).
+    pub async fn read<T>(
+        &self,
+        work: impl AsyncFnOnce(&AsyncPgConnection) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let requested = Instant::now();
+        let shared = self.checkout(requested, self.reads.get()).await?;
+        match actix_web::rt::time::timeout(self.work_timeout, work(&shared.connection)).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(error)) => {
+                if shared.usable() {
+                    Err(error)
+                } else {
+                    self.reads.forget(&shared);
+                    Err(ApiError::database_unavailable())
+                }
+            }
+            Err(_) => {
+                self.reads.forget(&shared);
+                tracing::error!(
+                    waited_ms = requested.elapsed().as_millis(),
+                    "the database did not answer a read within the statement timeout"
+                );
+                // A read changed nothing, so "retry shortly" is the whole answer.
+                Err(ApiError::database_unavailable())
+            }
+        }
+    }
 }
 
 /// Opens a connection whose driver runs on the calling worker's loop and sets `closed` when the
@@ -307,53 +353,6 @@ impl Pipeline {
             .is_some_and(|current| Rc::ptr_eq(&current.connection, &broken.connection))
         {
             *open = None;
-        }
-    }
-}
-
-impl LoopPool {
-    /// A connection within the pool timeout, else 503; the wait is recorded either way.
-    async fn checkout<C, E>(
-        &self,
-        requested: Instant,
-        connection: impl Future<Output = Result<C, E>>,
-    ) -> Result<C, ApiError> {
-        let checkout = actix_web::rt::time::timeout(self.pool_timeout, connection).await;
-        let timed_out = !matches!(checkout, Ok(Ok(_)));
-        self.metrics.record_pool_wait(requested.elapsed(), timed_out);
-        match checkout {
-            Ok(Ok(connection)) => Ok(connection),
-            Ok(Err(_)) | Err(_) => Err(ApiError::database_unavailable()),
-        }
-    }
-
-    /// Runs a read on the worker's shared connection, pipelined with the others in flight, with
-    /// `run`'s limits and answers. The connection is replaced if it closed (its driver ended)
-    /// or the read timed out; an error on a connection still open is the read's own (no ping).
-    pub async fn read<T>(
-        &self,
-        work: impl AsyncFnOnce(&AsyncPgConnection) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
-        let requested = Instant::now();
-        let shared = self.checkout(requested, self.reads.get()).await?;
-        match actix_web::rt::time::timeout(self.work_timeout, work(&shared.connection)).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => {
-                if shared.usable() {
-                    Err(error)
-                } else {
-                    self.reads.forget(&shared);
-                    Err(ApiError::database_unavailable())
-                }
-            }
-            Err(_) => {
-                self.reads.forget(&shared);
-                tracing::error!(
-                    waited_ms = requested.elapsed().as_millis(),
-                    "the database did not answer within the statement timeout"
-                );
-                Err(ApiError::outcome_unknown())
-            }
         }
     }
 }

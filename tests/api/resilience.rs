@@ -143,8 +143,17 @@ fn an_exporters_read_on_the_event_loop_gets_503_within_the_timeouts_while_the_ne
     assert_eq!(app.get(&path, Some(&exporter)).json, created.json);
     proxy.silence();
     // All twelve are sent on the worker's shared read connection and never answered.
-    let answers = at_once(12, |_| app.get(&path, Some(&exporter)));
+    let details = std::sync::Mutex::new(Vec::new());
+    let answers = at_once(12, |_| {
+        let answer = app.get(&path, Some(&exporter));
+        details.lock().unwrap().push(answer.json["detail"].clone());
+        answer
+    });
     all_unavailable_within(&answers, Duration::from_millis(2000 + 1000));
+    // A read changed nothing: its 503 says to retry, not to repeat with an Idempotency-Key.
+    for detail in details.into_inner().unwrap() {
+        assert_eq!(detail, "The database is unavailable or busy; retry shortly.");
+    }
     proxy.restore();
     assert_eq!(eventually_ok(&app, &path, &exporter), 200);
     assert_eq!(app.get(&path, Some(&exporter)).json, created.json);
