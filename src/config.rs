@@ -286,9 +286,7 @@ impl Config {
             webhook_timeout: Duration::from_millis(parse_number("WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000)?),
         })
     }
-}
 
-impl Config {
     /// HTTP worker threads: `WORKERS`, else one per CPU as actix chooses.
     pub fn worker_count(&self) -> usize {
         self.workers

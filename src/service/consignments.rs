@@ -70,6 +70,7 @@ macro_rules! row_fields {
         }
     };
 }
+
 /// The fields of the consignment row that every view shows beside the declaration's own and
 /// the submission report.
 #[derive(Serialize)]

@@ -148,16 +148,22 @@ fn the_inspection_queue_links_to_each_consignment() {
     assert_eq!(world.app.get(&href, Some(&world.ppd_inspector)).status, 200);
 }
 
-/// Declares a draft as the world's exporter and reads it back; both must agree, with the ETag.
-fn declare_and_read_back(world: &crate::fixtures::World) {
+/// Declares a draft as the world's exporter: the answer, and the path to read it at.
+fn declared(world: &crate::fixtures::World) -> (serde_json::Value, String) {
     let created = world
         .app
         .post("/v1/consignments", Some(&world.exporter), &fresh_durian());
     assert_eq!(created.status, 201, "{}", created.text);
-    let id = created.json["id"].as_str().unwrap();
-    let read = world.app.get(&format!("/v1/consignments/{id}"), Some(&world.exporter));
+    let path = format!("/v1/consignments/{}", created.json["id"].as_str().unwrap());
+    (created.json, path)
+}
+
+/// Declares a draft as the world's exporter and reads it back; both must agree, with the ETag.
+fn declare_and_read_back(world: &crate::fixtures::World) {
+    let (created, path) = declared(world);
+    let read = world.app.get(&path, Some(&world.exporter));
     assert_eq!(read.status, 200, "{}", read.text);
-    assert_eq!(read.json, created.json);
+    assert_eq!(read.json, created);
     assert_eq!(read.header("etag"), Some("\"v1\""));
 }
 
@@ -175,12 +181,8 @@ fn an_exporters_read_of_its_consignment_runs_on_a_connection_of_the_workers_even
 #[test]
 fn concurrent_exporter_reads_share_one_connection_of_the_workers_event_loop() {
     let world = world();
-    let created = world
-        .app
-        .post("/v1/consignments", Some(&world.exporter), &fresh_durian());
-    assert_eq!(created.status, 201, "{}", created.text);
+    let (created, path) = declared(&world);
     assert_eq!(world.event_loop_connections(), 1);
-    let path = format!("/v1/consignments/{}", created.json["id"].as_str().unwrap());
     let reads: Vec<_> = std::thread::scope(|scope| {
         let readers: Vec<_> = (0..16)
             .map(|_| scope.spawn(|| world.app.get(&path, Some(&world.exporter))))
@@ -192,7 +194,7 @@ fn concurrent_exporter_reads_share_one_connection_of_the_workers_event_loop() {
     });
     for read in &reads {
         assert_eq!(read.status, 200, "{}", read.text);
-        assert_eq!(read.json, created.json);
+        assert_eq!(read.json, created);
     }
     assert_eq!(world.event_loop_connections(), 2);
 }
@@ -200,10 +202,7 @@ fn concurrent_exporter_reads_share_one_connection_of_the_workers_event_loop() {
 #[test]
 fn once_the_database_ends_the_shared_read_connection_the_next_read_opens_another() {
     let world = world();
-    let created = world
-        .app
-        .post("/v1/consignments", Some(&world.exporter), &fresh_durian());
-    let path = format!("/v1/consignments/{}", created.json["id"].as_str().unwrap());
+    let (created, path) = declared(&world);
     assert_eq!(world.app.get(&path, Some(&world.exporter)).status, 200);
     let ended = world.app.db.scalar(&format!(
         "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
@@ -219,7 +218,7 @@ fn once_the_database_ends_the_shared_read_connection_the_next_read_opens_another
     std::thread::sleep(std::time::Duration::from_millis(200));
     let read = world.app.get(&path, Some(&world.exporter));
     assert_eq!(read.status, 200, "{}", read.text);
-    assert_eq!(read.json, created.json);
+    assert_eq!(read.json, created);
     assert_eq!(world.event_loop_connections(), 1);
 }
 
