@@ -5,8 +5,8 @@
 # Writes at 4, 16 and 64 connections (POST /v1/consignments against pgbench tpcb-like), reads
 # at 16 (GET a consignment and GET a verification against pgbench select-only), and writes
 # through two instances on one database. The steps at 64 connections and through two instances
-# are compared with the one-instance steps at 16 before and after them. Prints one RESULT line per step, the ratios against
-# the targets, and the peak RSS of each instance.
+# are compared with the one-instance steps at 16 before and after them. Prints one RESULT line
+# per step, the ratios against the targets, and the peak RSS of each instance.
 # Settings: CONNECTIONS (default "4 16 64"), T seconds per write step (10), R per read step
 # (10), ROUNDS (1). Needs wrk and pgbench (Debian: wrk, postgresql-client) and a PostgreSQL
 # the libpq defaults and PG* variables reach, as the tests do.
