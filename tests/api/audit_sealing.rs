@@ -2,6 +2,7 @@
 //! whichever instance's sealer gets there; signed checkpoints make removing the newest events
 //! detectable.
 
+use crate::establishment_imports::{import, list};
 use crate::helpers::{TestApp, create_exporters_at_once, exporter_body};
 use agri_quarantine::domain::certificate::verify_signature;
 use base64::Engine;
@@ -211,15 +212,11 @@ fn a_malformed_checkpoint_is_a_bad_request() {
 #[test]
 fn the_sealer_vacuums_the_queue_it_empties_once_a_thousand_events_are_sealed() {
     let app = TestApp::spawn();
-    let rows: Vec<Value> = (1..=1000)
-        .map(|n| {
-            serde_json::json!({"code": format!("VN-BTPH-{n:04}"), "name": format!("Packing house {n}"),
-                "address": "Bến Tre", "province": "Bến Tre"})
-        })
+    let rows: Vec<(String, String)> = (1..=1000)
+        .map(|n| (format!("VN-BTPH-{n:04}"), format!("Packing house {n}")))
         .collect();
-    let list = serde_json::json!({"kind": "packing_house", "commodity": "durian", "list_date": "2024-05-01",
-        "source": "GACC list of durian packing houses 2024-05-01", "complete": false, "rows": rows});
-    let imported = app.post("/v1/establishment-imports", Some(&app.admin_key), &list);
+    let rows: Vec<(&str, &str)> = rows.iter().map(|(code, name)| (code.as_str(), name.as_str())).collect();
+    let imported = import(&app, &list(&rows, false, "2024-05-01"));
     assert_eq!(imported.status, 201, "{}", imported.text);
     // Autovacuum's runs are counted apart (autovacuum_count): this one is the sealer's.
     eventually("the sealer vacuumed audit_pending", || {

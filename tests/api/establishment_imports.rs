@@ -1,7 +1,7 @@
 use crate::helpers::{TestApp, TestResponse};
 use serde_json::{Value, json};
 
-fn list(rows: &[(&str, &str)], complete: bool, date: &str) -> Value {
+pub(crate) fn list(rows: &[(&str, &str)], complete: bool, date: &str) -> Value {
     json!({
         "kind": "packing_house",
         "commodity": "durian",
@@ -12,7 +12,7 @@ fn list(rows: &[(&str, &str)], complete: bool, date: &str) -> Value {
     })
 }
 
-fn import(app: &TestApp, body: &Value) -> TestResponse {
+pub(crate) fn import(app: &TestApp, body: &Value) -> TestResponse {
     app.post("/v1/establishment-imports", Some(&app.admin_key), body)
 }
 

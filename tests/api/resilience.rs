@@ -2,6 +2,7 @@ use crate::fixtures::fresh_durian;
 use crate::flaky_proxy::FlakyProxy;
 use crate::helpers::{TestApp, TestResponse, create_admin_key, test_config};
 use crate::test_db::TestDatabase;
+use serde_json::Value;
 use std::time::{Duration, Instant};
 
 fn eventually_ok(app: &TestApp, path: &str, key: &str) -> u16 {
@@ -26,9 +27,17 @@ fn behind_proxy(settings: &[(&str, &str)]) -> (FlakyProxy, TestApp, String) {
     (proxy, app, admin_key)
 }
 
-/// Sends `count` requests at once, `send(index)` each, and returns every answer's status,
-/// problem code and time taken.
-fn at_once(count: usize, send: impl Fn(usize) -> TestResponse + Sync) -> Vec<(u16, String, Duration)> {
+/// What one of the requests sent at once got, and how long it took.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    code: String,
+    detail: Value,
+    took: Duration,
+}
+
+/// Sends `count` requests at once, `send(index)` each, and returns every answer.
+fn at_once(count: usize, send: impl Fn(usize) -> TestResponse + Sync) -> Vec<Answer> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..count)
             .map(|index| {
@@ -36,7 +45,12 @@ fn at_once(count: usize, send: impl Fn(usize) -> TestResponse + Sync) -> Vec<(u1
                 scope.spawn(move || {
                     let started = Instant::now();
                     let response = send(index);
-                    (response.status, response.json["code"].to_string(), started.elapsed())
+                    Answer {
+                        status: response.status,
+                        code: response.json["code"].to_string(),
+                        detail: response.json["detail"].clone(),
+                        took: started.elapsed(),
+                    }
                 })
             })
             .collect();
@@ -48,14 +62,14 @@ fn at_once(count: usize, send: impl Fn(usize) -> TestResponse + Sync) -> Vec<(u1
 }
 
 /// Every answer is a 503 `service_unavailable` within `limit`.
-fn all_unavailable_within(answers: &[(u16, String, Duration)], limit: Duration) {
-    for (status, code, took) in answers {
+fn all_unavailable_within(answers: &[Answer], limit: Duration) {
+    for answer in answers {
         assert_eq!(
-            (*status, code.as_str()),
+            (answer.status, answer.code.as_str()),
             (503, "\"service_unavailable\""),
             "{answers:?}"
         );
-        assert!(*took < limit, "answered after {took:?}: {answers:?}");
+        assert!(answer.took < limit, "answered after {:?}: {answers:?}", answer.took);
     }
 }
 
@@ -143,16 +157,11 @@ fn an_exporters_read_on_the_event_loop_gets_503_within_the_timeouts_while_the_ne
     assert_eq!(app.get(&path, Some(&exporter)).json, created.json);
     proxy.silence();
     // All twelve are sent on the worker's shared read connection and never answered.
-    let details = std::sync::Mutex::new(Vec::new());
-    let answers = at_once(12, |_| {
-        let answer = app.get(&path, Some(&exporter));
-        details.lock().unwrap().push(answer.json["detail"].clone());
-        answer
-    });
+    let answers = at_once(12, |_| app.get(&path, Some(&exporter)));
     all_unavailable_within(&answers, Duration::from_millis(2000 + 1000));
     // A read changed nothing: its 503 says to retry, not to repeat with an Idempotency-Key.
-    for detail in details.into_inner().unwrap() {
-        assert_eq!(detail, "The database is unavailable or busy; retry shortly.");
+    for answer in &answers {
+        assert_eq!(answer.detail, "The database is unavailable or busy; retry shortly.");
     }
     proxy.restore();
     assert_eq!(eventually_ok(&app, &path, &exporter), 200);
